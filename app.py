@@ -1,0 +1,237 @@
+"""Garrison — who holds which military installation, when. The Streamlit page (layout and widgets only).
+
+Storyboard: load the data -> read the permalink -> sidebar filters -> the date and timeline ->
+the map (built once; each rerun sends only a tiny state message) -> selection details ->
+compare two dates -> installations by operator over time -> problems in the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from streamlit_folium import st_folium  # noqa: E402
+
+from garrison import Loader, default_data_dir  # noqa: E402
+from garrison.dates import from_day, to_day  # noqa: E402
+from garrison.render.layers import load_layers  # noqa: E402
+from garrison.render.mapview import build_map, state_message  # noqa: E402
+from garrison.render.payload import build_payload, write_payload  # noqa: E402
+from garrison.ui import panels  # noqa: E402
+from garrison.ui.permalink import View, parse_view, to_params  # noqa: E402
+from garrison.ui.search import search_ids  # noqa: E402
+from garrison.vocab import KINDS, STATUSES  # noqa: E402
+
+st.set_page_config(page_title="Garrison", page_icon="🗺", layout="wide")
+GENERATED = ROOT / "static" / "generated"
+SPEEDS = {"slow (1 s)": 1.0, "normal (0.5 s)": 0.5, "fast (0.25 s)": 0.25}
+STEPS = ("day", "month", "change")
+
+
+# --- data (cached here only) ---------------------------------------------------------------
+@st.cache_resource
+def loader_for(data_dir: str) -> Loader:
+    return Loader(data_dir)
+
+
+@st.cache_resource(max_entries=4)
+def map_payload_url(data_dir: str, version: str, layers_version: str) -> str:
+    ds = loader_for(data_dir).load()
+    layers, _ = load_layers(ROOT / "layers")
+    name = write_payload(build_payload(ds, layers), GENERATED)
+    return f"/app/static/generated/{name}"
+
+
+@st.cache_data(max_entries=8)
+def operator_counts(data_dir: str, version: str, start: dt.date, end: dt.date):
+    ds = loader_for(data_dir).load()
+    days = sorted(set(ds.periods.change_days().tolist()) | {to_day(start), to_day(end)})
+    return ds.periods.counts_by_operator([d for d in days if to_day(start) <= d <= to_day(end)])
+
+
+def layers_version() -> str:
+    return "|".join(f"{p.name}:{p.stat().st_mtime_ns}" for p in sorted((ROOT / "layers").glob("*.yaml")))
+
+
+data_dir = str(default_data_dir())
+ds = loader_for(data_dir).load()  # re-parses only files changed since the last run
+layers, layer_problems = load_layers(ROOT / "layers")
+first, last = ds.span()
+
+# --- the view from the permalink, once per session ----------------------------------------
+if "view_loaded" not in st.session_state:
+    view = parse_view(st.query_params.to_dict(), ds)
+    st.session_state.update(
+        view_loaded=True, date=min(max(view.date or last, first), last), select=view.select,
+        compare_on=view.compare is not None, compare=view.compare or first,
+        f_op=view.filters["op"], f_country=view.filters["country"], f_kind=view.filters["kind"],
+        f_status=view.filters["status"], q=view.q, map_view=(view.lat, view.lon, view.zoom), view_key=1,
+        last_click=None, playing=False, speed="normal (0.5 s)", step="month",
+    )
+
+
+def shift_to_change(direction: int) -> None:
+    """Previous/next change date (snapping across every installation's changes)."""
+    days = ds.periods.change_days()
+    cur = to_day(st.session_state.date)
+    cands = days[days > cur] if direction > 0 else days[days < cur]
+    if len(cands):
+        st.session_state.date = min(max(from_day(int(cands[0] if direction > 0 else cands[-1])), first), last)
+
+
+def advance() -> None:
+    """One play step; stops at the end of the span."""
+    d, step = st.session_state.date, st.session_state.step
+    if step == "day":
+        nxt = d + dt.timedelta(days=1)
+    elif step == "month":
+        nxt = (d.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    else:
+        before = d
+        shift_to_change(+1)
+        nxt = st.session_state.date if st.session_state.date != before else last + dt.timedelta(days=1)
+    if nxt > last:
+        st.session_state.playing = False
+        nxt = last
+    st.session_state.date = nxt
+
+
+# --- sidebar: filters, search --------------------------------------------------------------
+with st.sidebar:
+    st.header("Filter")
+    st.text_input("Search names (any language)", key="q", placeholder="Tartus, Хмеймим, حميميم …")
+    st.multiselect("Operator", list(ds.actors), key="f_op", format_func=lambda a: ds.actors[a].short)
+    st.multiselect("Country", sorted({r.country for r in ds.records}), key="f_country")
+    st.multiselect("Kind", list(KINDS), key="f_kind", format_func=lambda k: k.replace("_", " "))
+    st.multiselect("Status", list(STATUSES), key="f_status")
+    st.caption(f"Data: {len(ds.records)} installations, {len(ds.sources)} sources · {ds.data_dir}")
+
+# --- the timeline -------------------------------------------------------------------------
+title_col, date_col = st.columns([3, 2])
+title_col.title("Garrison")
+title_col.caption("Military installations and who holds them, over time — de facto control on the ground, every period cited.")
+date_box = date_col.empty()
+
+st.slider("Date", min_value=first, max_value=last, step=dt.timedelta(days=1), key="date", format="YYYY-MM-DD")
+b1, b2, b3, b4, b5, b6 = st.columns([1, 1, 1, 1.4, 1.4, 2])
+b1.button("◀ Previous change", on_click=shift_to_change, args=(-1,), use_container_width=True)
+b2.button("Next change ▶", on_click=shift_to_change, args=(+1,), use_container_width=True)
+b3.toggle("▶ Play", key="playing")
+b4.selectbox("Speed", list(SPEEDS), key="speed", label_visibility="collapsed")
+b5.selectbox("Step", STEPS, key="step", format_func=lambda s: f"step: {s}", label_visibility="collapsed")
+b6.toggle("Compare with a second date", key="compare_on")
+if st.session_state.compare_on:
+    st.date_input("Compare with", key="compare", min_value=first, max_value=last)
+date = st.session_state.date
+date_box.markdown(f"<div style='font-size:2.6rem;font-weight:700;text-align:right' aria-live='polite' "
+                  f"data-testid='garrison-date'>{date.isoformat()}</div>", unsafe_allow_html=True)
+
+if st.session_state.playing:
+    @st.fragment(run_every=SPEEDS[st.session_state.speed])
+    def _ticker() -> None:
+        if st.session_state.get("_ticked"):
+            advance()
+            st.rerun()
+        st.session_state._ticked = True
+    _ticker()
+else:
+    st.session_state._ticked = False
+
+# --- the map --------------------------------------------------------------------------------
+matches = set(search_ids(ds, st.session_state.q))
+flt = {"operator": st.session_state.f_op, "country": st.session_state.f_country,
+       "kind": st.session_state.f_kind, "status": st.session_state.f_status}
+filtering = bool(st.session_state.q.strip()) or any(flt.values())
+if st.session_state.q.strip():
+    flt["ids"] = sorted(matches)
+compare_day = to_day(st.session_state.compare) if st.session_state.compare_on else None
+msg = {"day": to_day(date), "compare": compare_day, "select": st.session_state.select, "filter": flt}
+if filtering:  # fit the map to the result, once per change of filter
+    now = ds.state_at(date)
+    hit = now[now["id"].isin(matches)] if st.session_state.q.strip() else now
+    for key, col in (("operator", "operator"), ("country", "country"), ("kind", "kind"), ("status", "status")):
+        if flt[key]:
+            hit = hit[hit[col].isin(flt[key])]
+    if len(hit):
+        msg["fit"] = [[float(hit.lat.min()), float(hit.lon.min())], [float(hit.lat.max()), float(hit.lon.max())]]
+        msg["fitKey"] = repr(sorted(flt.items()))
+lat, lon, zoom = st.session_state.map_view
+if lat is not None:
+    msg["view"], msg["viewKey"] = {"center": [lat, lon], "zoom": zoom}, st.session_state.view_key
+
+payload_url = map_payload_url(data_dir, ds.version, layers_version())
+fmap = build_map(payload_url)
+result = st_folium(fmap, key="garrison-map", height=620, use_container_width=True,
+                   feature_group_to_add=state_message(msg),
+                   returned_objects=["last_clicked", "zoom", "center"])
+
+clicked = (result or {}).get("last_clicked")
+if clicked and clicked != st.session_state.last_click:
+    st.session_state.last_click = clicked
+    inst = ds.installations
+    near = inst[(abs(inst.lat - clicked["lat"]) < 1e-6) & (abs(inst.lon - clicked["lng"]) < 1e-6)]
+    if len(near):
+        st.session_state.select = near.iloc[0]["id"]
+if result and result.get("center") and result.get("zoom"):
+    c = result["center"]
+    st.session_state.map_view = (c["lat"], c["lng"], int(result["zoom"]))
+
+# --- the selection --------------------------------------------------------------------------
+sel = st.session_state.select if st.session_state.select in ds.index else None
+left, right = st.columns([3, 2])
+with left:
+    if sel:
+        st.html(panels.details_html(ds, sel))
+        st.altair_chart(panels.history_chart(ds, sel, date), use_container_width=True)
+        st.html(panels.history_html(ds, sel))
+        rings = [g for rec, g in ds.ranges_at(date) if rec.id == sel]
+        if rings:
+            st.caption("Ranges deployed at this date: " + ", ".join(f"{g.name} ({g.km:g} km)" for g in rings))
+        if st.button("Clear selection"):
+            st.session_state.select = None
+            st.rerun()
+    else:
+        st.info("Click an installation on the map (or search in the sidebar) to see its history and sources.")
+with right:
+    if st.session_state.compare_on:
+        st.subheader(f"Changes between {st.session_state.compare} and {date}")
+        d1, d2 = sorted([st.session_state.compare, date])
+        table = panels.compare_frame(ds, d1, d2)
+        st.dataframe(table.drop(columns=["id"]), hide_index=True, use_container_width=True)
+        st.caption(f"{len(table)} installation(s) differ; highlighted on the map.")
+    st.subheader("Installations by operator")
+    counts = operator_counts(data_dir, ds.version, first, last)
+    st.altair_chart(panels.operator_chart(counts, ds, date), use_container_width=True)
+
+# --- problems in the data -------------------------------------------------------------------
+problems = ds.problems + layer_problems
+if problems:
+    errors = [p for p in problems if p.severity == "error"]
+    with st.expander(f"⚠ {len(errors)} error(s), {len(problems) - len(errors)} warning(s) in the data files", expanded=False):
+        st.caption("The map shows every valid installation; fix these files and the map updates.")
+        st.code("\n".join(str(p) for p in problems), language=None)
+
+# --- the permalink --------------------------------------------------------------------------
+lat, lon, zoom = st.session_state.map_view
+view = View(date=date, compare=st.session_state.compare if st.session_state.compare_on else None, select=sel,
+            filters={"op": st.session_state.f_op, "country": st.session_state.f_country,
+                     "kind": st.session_state.f_kind, "status": st.session_state.f_status},
+            q=st.session_state.q, lat=lat, lon=lon, zoom=zoom)
+params = to_params(view)
+if params != st.query_params.to_dict():
+    st.query_params.from_dict(params)
+
+if os.environ.get("GARRISON_WATCH", "1") == "1":
+    @st.fragment(run_every=2.0)
+    def _watch_files() -> None:
+        """Hand edits on disk show up within 2 s: only changed files are re-parsed."""
+        if loader_for(data_dir).load().version != ds.version:
+            st.rerun()
+    _watch_files()

@@ -1,0 +1,23 @@
+"""Offline basemap for the Garrison map: vendored Leaflet + Natural Earth.
+
+- :func:`offline_map` / :class:`NaturalEarthLayer` -- the map (``basemap.offline``)
+- :func:`assert_offline` -- refuses maps that would load anything from the internet
+- :mod:`basemap.providers` -- opt-in online tiles (OpenStreetMap, satellite)
+- :func:`static_url` -- URLs of files in the project's ``static/`` folder
+"""
+
+from basemap.assets import load_manifest, static_path, static_url
+from basemap.guard import assert_offline, find_online_resources, localize_cdn_urls
+from basemap.offline import NaturalEarthLayer, make_offline, offline_map
+
+__all__ = [
+    "NaturalEarthLayer",
+    "assert_offline",
+    "find_online_resources",
+    "load_manifest",
+    "localize_cdn_urls",
+    "make_offline",
+    "offline_map",
+    "static_path",
+    "static_url",
+]

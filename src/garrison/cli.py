@@ -1,0 +1,144 @@
+"""Command line: ``python -m garrison validate|state|changes|export|lint``.
+
+Other programs rely on this contract: output formats, exit codes (0 ok, 1 invalid data or lint
+differences, 2 usage error), ``--data DIR`` on every command, env ``GARRISON_DATA``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import export
+from .dates import iso, parse_partial
+from .loader import Loader, default_data_dir
+
+
+class UsageError(Exception):
+    pass
+
+
+def _date(text: str) -> str:
+    try:
+        parse_partial(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", metavar="DIR", help="data folder (default: $GARRISON_DATA or the bundled data/)")
+    p = argparse.ArgumentParser(prog="python -m garrison", description="Military installations and who holds them, over time.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    v = sub.add_parser("validate", parents=[common], help="check every data file; exit 0 valid, 1 invalid")
+    v.add_argument("data_dir", nargs="?", metavar="DATA_DIR", help="data folder (same as --data)")
+    v.add_argument("--quiet", action="store_true", help="print errors only, no warnings")
+
+    s = sub.add_parser("state", parents=[common], help="every installation's state on a date")
+    s.add_argument("--date", required=True, type=_date, help="YYYY-MM-DD (or YYYY / YYYY-MM: its first day)")
+    s.add_argument("--format", choices=("table", "geojson", "csv"), default="table")
+
+    c = sub.add_parser("changes", parents=[common], help="changes on days after --from up to and including --to")
+    c.add_argument("--from", dest="d1", required=True, type=_date)
+    c.add_argument("--to", dest="d2", required=True, type=_date)
+    c.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+    e = sub.add_parser("export", parents=[common], help="export the state on a date, or the full history")
+    e.add_argument("--date", type=_date, help="export the state on this date; omit for the full history")
+    e.add_argument("--format", choices=("geojson", "csv", "kml"), required=True)
+    e.add_argument("--output", "-o", metavar="FILE", help="write here instead of standard output")
+
+    lint = sub.add_parser("lint", parents=[common], help="check (or --fix) the formatting of data files")
+    lint.add_argument("files", nargs="*", help="files to lint (default: every data file)")
+    lint.add_argument("--fix", action="store_true", help="rewrite files in the normal form (comments kept)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+def _data_dir(args) -> Path:
+    given = getattr(args, "data_dir", None) or args.data
+    path = Path(given) if given else default_data_dir()
+    if not path.is_dir():
+        raise UsageError(f"data folder {path} does not exist (use --data DIR or set GARRISON_DATA)")
+    return path
+
+
+def _run(args) -> int:
+    if args.command == "lint":
+        from .lint import run_lint
+        return run_lint(_data_dir(args), args.files, args.fix)
+    ds = Loader(_data_dir(args)).load()
+    if args.command == "validate":
+        shown = ds.errors if args.quiet else ds.problems
+        for p in shown:
+            print(p)
+        n_e, n_w = len(ds.errors), len(ds.warnings)
+        print(f"{len(ds.records)} installations loaded; {n_e} error(s), {n_w} warning(s)", file=sys.stderr)
+        return 1 if n_e else 0
+    if ds.errors:
+        print(f"warning: the data has {len(ds.errors)} error(s); the affected files are left out "
+              f"(run: python -m garrison validate)", file=sys.stderr)
+    out = _output(ds, args)
+    if getattr(args, "output", None):
+        Path(args.output).write_text(out, encoding="utf-8")
+    else:
+        sys.stdout.write(out if out.endswith("\n") else out + "\n")
+    return 0
+
+
+def _output(ds, args) -> str:
+    if args.command == "state":
+        if args.format == "geojson":
+            return export.to_geojson(export.state_features(ds, args.date))
+        if args.format == "csv":
+            return export.state_csv(ds, args.date)
+        frame = ds.state_at(args.date)
+        cols = ["id", "name", "operator", "status", "territory", "confidence", "since"]
+        return f"State on {iso(ds.periods.state_at(args.date).day)}: {len(frame)} installations\n" + (
+            frame[cols].to_string(index=False) if len(frame) else "")
+    if args.command == "changes":
+        rows = ds.changes_between(args.d1, args.d2)
+        if args.format == "json":
+            return json.dumps(rows, ensure_ascii=False, indent=1)
+        flat = [{"date": r["date"], "id": r["id"], "name": r["name"],
+                 **{f"before_{k}": v for k, v in r["before"].items()},
+                 **{f"after_{k}": v for k, v in r["after"].items()}, "sources": r["sources"]} for r in rows]
+        cols = ["date", "id", "name", "before_operator", "before_status", "before_territory",
+                "after_operator", "after_status", "after_territory", "sources"]
+        if args.format == "csv":
+            return export.to_csv(flat, cols)
+        lines = [f"{len(rows)} change(s) after {args.d1} up to {args.d2}"]
+        for r in rows:
+            b, a = r["before"], r["after"]
+            lines.append(f"{r['date']}  {r['name']}: {_triple(b)} -> {_triple(a)}")
+        return "\n".join(lines)
+    if args.command == "export":
+        if args.format == "kml":
+            return export.to_kml(ds, args.date)
+        if args.format == "csv":
+            return export.state_csv(ds, args.date) if args.date else export.history_csv(ds)
+        coll = export.state_features(ds, args.date) if args.date else export.history_features(ds)
+        return export.to_geojson(coll)
+    raise UsageError(f"unknown command {args.command}")
+
+
+def _triple(d: dict) -> str:
+    if d["operator"] is None:
+        return "(no record)"
+    terr = f", territory {d['territory']}" if d["territory"] else ""
+    return f"{d['operator']} {d['status']}{terr}"

@@ -1,0 +1,136 @@
+"""The loaded dataset: installations, periods, actors, sources and problems, with time queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .dates import from_day, iso, to_day
+from .model import Actor, Installation, Route, Source
+from .problems import Problem
+from .timeline import DateLike, PeriodTable
+from .vocab import CONFIDENCES, STATUSES
+
+STATE_COLUMNS = [
+    "id", "name", "kind", "country", "lat", "lon", "operator", "operator_name", "status",
+    "territory", "territory_name", "confidence", "since", "sources",
+]
+
+
+@dataclass
+class Dataset:
+    """Everything loaded from one data folder. Immutable once built; reload makes a new one."""
+
+    records: list[Installation]
+    actors: dict[str, Actor]
+    sources: dict[str, Source]
+    problems: list[Problem] = field(default_factory=list)
+    data_dir: str = ""
+    version: str = ""  # changes whenever any data file's content changes
+    routes: list[Route] = field(default_factory=list)
+
+    @cached_property
+    def periods(self) -> PeriodTable:
+        return PeriodTable(self.records, list(self.actors))
+
+    @cached_property
+    def installations(self) -> gpd.GeoDataFrame:
+        """One row per installation (EPSG:4326), in the same order as the period table."""
+        r = self.records
+        lon = np.fromiter((x.lon for x in r), float, len(r))
+        lat = np.fromiter((x.lat for x in r), float, len(r))
+        frame = pd.DataFrame({
+            "id": [x.id for x in r], "name": [x.name for x in r],
+            "names": [x.names for x in r], "kind": [x.kind for x in r],
+            "country": [x.country for x in r], "lat": lat, "lon": lon,
+            "file": [x.file for x in r], "stale": np.fromiter((x.stale for x in r), bool, len(r)),
+        })
+        return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        return {rec.id: i for i, rec in enumerate(self.records)}
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def actor_name(self, actor_id: str | None) -> str | None:
+        return self.actors[actor_id].name if actor_id in self.actors else actor_id
+
+    # --- time queries --------------------------------------------------------------------
+    def state_at(self, date: DateLike) -> pd.DataFrame:
+        """Each installation with a record at `date` and its current period (vectorised)."""
+        snap = self.periods.state_at(date)
+        pt, inst, rows = self.periods, snap.inst, snap.period
+        base = self.installations
+        actor_ids = np.array(pt.actor_ids + (None,), dtype=object)  # code -1 -> None
+        names = np.array([a.name for a in self.actors.values()] + [None], dtype=object)
+        op, terr = pt.operator[rows], pt.territory[rows]
+        cols = {
+            "id": base["id"].to_numpy()[inst], "name": base["name"].to_numpy()[inst],
+            "kind": base["kind"].to_numpy()[inst], "country": base["country"].to_numpy()[inst],
+            "lat": base["lat"].to_numpy()[inst], "lon": base["lon"].to_numpy()[inst],
+            "operator": actor_ids[op], "operator_name": names[op],
+            "status": np.array(STATUSES, dtype=object)[pt.status[rows]],
+            "territory": actor_ids[terr], "territory_name": names[terr],
+            "confidence": np.array(CONFIDENCES, dtype=object)[pt.confidence[rows]],
+            "since": pt.since[rows], "sources": pt.sources[rows],
+        }
+        # object dtype keeps None as None (pandas would turn it into NaN in a string column)
+        return pd.DataFrame({k: pd.Series(v, dtype=float if k in ("lat", "lon") else object) for k, v in cols.items()},
+                            columns=STATE_COLUMNS)
+
+    def change_dates(self) -> list[dt.date]:
+        """Sorted days on which anything changes (for snapping and previous/next)."""
+        return [from_day(d) for d in self.periods.change_days()]
+
+    def changes_between(self, d1: DateLike, d2: DateLike) -> list[dict]:
+        """Every change on a day in (d1, d2], oldest first, as plain dicts."""
+        ev = self.periods.events_between(d1, d2)
+        return [self._change(int(i), iso(int(day)), int(b), int(a)) for i, day, b, a in ev.itertuples(index=False)]
+
+    def compare(self, d1: DateLike, d2: DateLike) -> list[dict]:
+        """Installations whose operator/status/territory differ between two dates."""
+        diff = self.periods.compare(d1, d2)
+        return [self._change(int(i), None, int(b), int(a)) for i, b, a in diff.itertuples(index=False)]
+
+    def _change(self, inst: int, day: str | None, before: int, after: int) -> dict:
+        rec, pt = self.records[inst], self.periods
+        keys = ("operator", "status", "territory")
+        b, a = pt.describe(before), pt.describe(after)
+        sources = a.get("sources") or b.get("sources") or []
+        out = {"id": rec.id, "name": rec.name}
+        if day is not None:
+            out["date"] = day
+        out |= {"before": {k: b[k] for k in keys}, "after": {k: a[k] for k in keys}, "sources": sources}
+        return out
+
+    def history(self, inst_id: str) -> list[dict]:
+        """An installation's periods, oldest first, with labels and resolved ends."""
+        i = self.index[inst_id]
+        pt = self.periods
+        return [pt.describe(row) for row in range(pt.offsets[i], pt.offsets[i + 1])]
+
+    def ranges_at(self, date: DateLike) -> list[tuple[Installation, object]]:
+        """(installation, range ring) pairs deployed at `date`."""
+        day = to_day(date)
+        return [(rec, rng) for rec in self.records for rng in rec.ranges
+                if rng.start.day <= day and (rng.end is None or day < rng.end.day)]
+
+    def span(self) -> tuple[dt.date, dt.date]:
+        """First recorded day and the last change day (or today, whichever is later)."""
+        if not len(self.periods):
+            today = dt.date.today()
+            return today, today
+        days = self.periods.change_days()
+        return from_day(int(days[0])), max(from_day(int(days[-1])), dt.date.today())

@@ -1,0 +1,90 @@
+"""Round-trip format lint: one normal form for data files, so diffs stay semantic.
+
+ruamel.yaml re-emits each file keeping comments, key order and quoting; the normal form
+differs from hand formatting only in indentation, spacing and unquoted dates (quoted, since
+a bare date would become a timestamp in other YAML tools).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import io
+import sys
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import SingleQuotedScalarString
+
+from .atomic import write_atomic
+
+
+def _yaml(top_level_list: bool = False) -> YAML:
+    """Installations indent lists under their key; actors/sources lists start at column 0."""
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    if top_level_list:
+        y.indent(mapping=2, sequence=2, offset=0)
+    else:
+        y.indent(mapping=2, sequence=4, offset=2)
+    y.width = 4096  # never re-wrap long lines
+    y.allow_unicode = True
+    return y
+
+
+def _quote_dates(node) -> None:
+    """Bare dates become quoted strings (the loader reads them as text anyway)."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if isinstance(v, (dt.date, dt.datetime)):
+                node[k] = SingleQuotedScalarString(v.isoformat())
+            else:
+                _quote_dates(v)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            if isinstance(v, (dt.date, dt.datetime)):
+                node[i] = SingleQuotedScalarString(v.isoformat())
+            else:
+                _quote_dates(v)
+
+
+def normalise(text: str) -> str:
+    """The normal form of a YAML text (raises ruamel's YAMLError for broken YAML)."""
+    data = _yaml().load(text)
+    _quote_dates(data)
+    buf = io.StringIO()
+    _yaml(isinstance(data, list)).dump(data, buf)
+    return buf.getvalue()
+
+
+def data_files(data_dir: Path) -> list[Path]:
+    files = [data_dir / "actors.yaml", data_dir / "sources.yaml"]
+    files += sorted((data_dir / "installations").glob("*.yaml"))
+    return [f for f in files if f.exists()]
+
+
+def run_lint(data_dir: Path, files: list[str], fix: bool) -> int:
+    """Print files not in normal form (with a diff); rewrite them with --fix. Exit 1 if any."""
+    paths = [Path(f) for f in files] or data_files(data_dir)
+    dirty = 0
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        try:
+            normal = normalise(text)
+        except YAMLError as exc:
+            print(f"{path}: cannot lint broken YAML: {exc}".replace("\n", " "), file=sys.stderr)
+            dirty += 1
+            continue
+        if normal == text:
+            continue
+        if fix:
+            write_atomic(path, normal)
+            print(f"{path}: reformatted")
+            continue
+        dirty += 1
+        diff = difflib.unified_diff(text.splitlines(True), normal.splitlines(True), str(path), f"{path} (normal form)", n=1)
+        sys.stdout.writelines(diff)
+    if dirty and not fix:
+        print(f"{dirty} file(s) not in normal form; run: python -m garrison lint --fix", file=sys.stderr)
+    return 1 if dirty else 0

@@ -1,0 +1,342 @@
+"""Loading a data folder: parse, validate, assemble -- incrementally, never all-or-nothing.
+
+A ``Loader`` remembers every file by (mtime, size) and content hash, so a reload re-parses only
+what changed; with nothing changed it returns the same Dataset. A file that turns invalid keeps
+its last good version in the dataset, flagged ``stale``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from . import schema
+from .checks import check_installation, check_url
+from .dataset import Dataset
+from .dates import parse_partial
+from .model import Actor, Installation, Route, RoutePeriod, Source
+from .problems import Problem, StrictLoadError, field_name
+from .yamlsafe import Parsed, parse_yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+BUNDLED_DATA = REPO_ROOT / "data"
+
+
+def default_data_dir() -> Path:
+    """$GARRISON_DATA if set, else the bundled data folder."""
+    return Path(os.environ.get("GARRISON_DATA") or BUNDLED_DATA)
+
+
+@dataclass
+class _Entry:
+    path: str
+    stat: tuple[int, int]
+    digest: str
+    parsed: Parsed
+    problems: list[Problem]
+    record: Installation | None = None
+    items: list = field(default_factory=list)  # actors or sources
+    last_good: tuple[Installation, Parsed] | None = None
+
+
+class Loader:
+    """Incremental loader for one data folder."""
+
+    def __init__(self, data_dir: str | os.PathLike | None = None):
+        self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        own = self.data_dir / "schema"
+        self.schema_dir = str(own if (own / "installation.schema.json").exists() else BUNDLED_DATA / "schema")
+        self._entries: dict[str, _Entry] = {}
+        self._dataset: Dataset | None = None
+        self.parsed_count = 0  # files actually parsed (for tests and benchmarks)
+
+    # --- public ----------------------------------------------------------------------------
+    def load(self, strict: bool = False) -> Dataset:
+        """The dataset as on disk now; re-parses only changed files."""
+        if not self.data_dir.is_dir():
+            raise FileNotFoundError(f"data folder {self.data_dir} does not exist (set --data or GARRISON_DATA)")
+        changed = self._refresh()
+        if changed or self._dataset is None:
+            self._dataset = self._assemble()
+        if strict and self._dataset.errors:
+            raise StrictLoadError(self._dataset.problems)
+        return self._dataset
+
+    def parsed(self, path: str) -> Parsed | None:
+        entry = self._entries.get(path)
+        return entry.parsed if entry else None
+
+    # --- files -----------------------------------------------------------------------------
+    def _files(self) -> list[tuple[str, str]]:
+        out = [(str(self.data_dir / "actors.yaml"), "actors"), (str(self.data_dir / "sources.yaml"), "sources"),
+               (str(self.data_dir / "routes.yaml"), "routes")]
+        inst_dir = self.data_dir / "installations"
+        if inst_dir.is_dir():
+            names = sorted(n for n in os.listdir(inst_dir) if n.endswith((".yaml", ".yml")) and not n.startswith("."))
+            out += [(str(inst_dir / n), "installation") for n in names]
+        return out
+
+    def _refresh(self) -> bool:
+        files = self._files()
+        changed = set(self._entries) - {p for p, _ in files}
+        for gone in changed:
+            del self._entries[gone]
+        for path, kind in files:
+            try:
+                st = os.stat(path)
+            except FileNotFoundError:
+                if kind in ("actors", "sources"):
+                    self._entries[path] = _missing(path)
+                    changed.add(path)
+                continue
+            stat = (st.st_mtime_ns, st.st_size)
+            old = self._entries.get(path)
+            if old is not None and old.stat == stat:
+                continue
+            data = Path(path).read_bytes()
+            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+            if old is not None and old.digest == digest:
+                old.stat = stat
+                continue
+            self._entries[path] = self._read(path, kind, data, stat, digest, old)
+            changed.add(path)
+        return bool(changed)
+
+    def _read(self, path: str, kind: str, data: bytes, stat, digest, old: _Entry | None) -> _Entry:
+        self.parsed_count += 1
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            prob = Problem(path, line, 1, "", f"file is not UTF-8 text (byte {exc.start}); save it as UTF-8")
+            return _keep_last_good(_Entry(path, stat, digest, Parsed(None), [prob]), old)
+        parsed = parse_yaml(text, path)
+        problems = list(parsed.problems)
+        entry = _Entry(path, stat, digest, parsed, problems)
+        if parsed.value is None and any(p.severity == "error" for p in problems):
+            return _keep_last_good(entry, old)
+        name = {"installation": "installation"}.get(kind, kind)
+        # a value the parser already rejected (a bad tag, say) needs no second complaint
+        known = {p.field for p in problems if p.severity == "error"}
+        shape = [p for p in schema.schema_problems(parsed, name, self.schema_dir, path) if p.field not in known]
+        problems += shape
+        if kind == "installation":
+            if not shape and not any(p.severity == "error" for p in problems):
+                entry.record, more = check_installation(parsed, path)
+                problems += more
+            if entry.record is None:
+                return _keep_last_good(entry, old)
+            entry.last_good = (entry.record, parsed)
+        else:
+            bad = {p_path[0] for p_path in _error_item_paths(shape)}
+            entry.items = _build_items(kind, parsed, bad, path, problems)
+        return entry
+
+    # --- assembly --------------------------------------------------------------------------
+    def _assemble(self) -> Dataset:
+        problems: list[Problem] = []
+        actors_entry = self._entries[str(self.data_dir / "actors.yaml")]
+        sources_entry = self._entries[str(self.data_dir / "sources.yaml")]
+        actors: dict[str, Actor] = {a.id: a for a in actors_entry.items}
+        sources: dict[str, Source] = {s.id: s for s in sources_entry.items}
+        routes_entry = self._entries.get(str(self.data_dir / "routes.yaml"))
+        actors_ok = actors_entry.parsed.value is not None
+        sources_ok = sources_entry.parsed.value is not None
+        problems += actors_entry.problems + sources_entry.problems
+        problems += _actor_parents(actors, actors_entry)
+        records: list[Installation] = []
+        seen: dict[str, str] = {}
+        cited: set[str] = set()
+        inst_entries = [(p, e) for p, e in self._entries.items() if e not in (actors_entry, sources_entry, routes_entry)]
+        for path, entry in inst_entries:
+            if entry.record is None and entry.last_good is None:
+                problems += entry.problems
+                continue
+            problems += entry.problems
+            rec, parsed = (entry.record, entry.parsed) if entry.record else entry.last_good
+            if rec.id in seen:
+                problems.append(Problem(path, *parsed.where(("id",)), "id", f"duplicate id {rec.id!r}; also in {seen[rec.id]}", "error", rec.id))
+                continue
+            refs = _reference_problems(rec, parsed, path, actors if actors_ok else None, sources if sources_ok else None)
+            problems += refs
+            if any(p.severity == "error" for p in refs):
+                continue
+            seen[rec.id] = path
+            cited.update(s for p in rec.history for s in p.sources)
+            cited.update(s for r in rec.ranges for s in r.sources)
+            records.append(rec)
+        routes: list[Route] = []
+        if routes_entry is not None:
+            problems += routes_entry.problems
+            for route in routes_entry.items:
+                refs = _route_problems(route, routes_entry, seen, actors if actors_ok else None, sources if sources_ok else None)
+                problems += refs
+                if not refs:
+                    routes.append(route)
+                    cited.update(s for p in route.history for s in p.sources)
+        for src in sources.values():
+            if src.id not in cited:
+                idx = _item_index(sources_entry, src.id)
+                line, col = sources_entry.parsed.where((idx, "id"))
+                problems.append(Problem(sources_entry.path, line, col, f"[{idx}].id", f"source {src.id!r} is never cited", "warning", src.id))
+        problems.sort(key=lambda p: (p.path, p.line, p.column))
+        version = hashlib.blake2b("".join(e.digest for e in self._entries.values()).encode(), digest_size=8).hexdigest()
+        return Dataset(records, actors, sources, problems, str(self.data_dir), version, routes)
+
+
+def _missing(path: str) -> _Entry:
+    prob = Problem(path, 1, 1, "", "file is missing; the data folder needs actors.yaml and sources.yaml")
+    return _Entry(path, (0, 0), "", Parsed(None), [prob])
+
+
+def _keep_last_good(entry: _Entry, old: _Entry | None) -> _Entry:
+    """An invalid installation file keeps its last good record, marked stale."""
+    if old is not None and old.last_good is not None:
+        rec, parsed = old.last_good
+        entry.last_good = (replace(rec, stale=True), parsed)
+        entry.problems.append(Problem(entry.path, 1, 1, "", "showing the last valid version of this file until the errors are fixed", "warning", rec.id))
+    return entry
+
+
+def _error_item_paths(problems: list[Problem]) -> list[tuple]:
+    out = []
+    for p in problems:
+        head = p.field.split("]")[0].lstrip("[")
+        out.append((int(head),) if head.isdigit() else (-1,))
+    return out
+
+
+def _build_items(kind: str, parsed: Parsed, bad: set[int], path: str, problems: list[Problem]) -> list:
+    """Actors or sources from a list file; items with errors are dropped, duplicates reported."""
+    if not isinstance(parsed.value, list) or -1 in bad:
+        return []
+    out, seen = [], {}
+    for i, item in enumerate(parsed.value):
+        if i in bad:
+            continue
+        if item["id"] in seen:
+            line, col = parsed.where((i, "id"))
+            problems.append(Problem(path, line, col, f"[{i}].id", f"duplicate id {item['id']!r}; first at item [{seen[item['id']]}]", "error", item["id"]))
+            continue
+        seen[item["id"]] = i
+        if kind == "sources":
+            bad_url = [(k, check_url(item[k])) for k in ("url", "archive") if k in item]
+            bad_url = [(k, why) for k, why in bad_url if why]
+            for k, why in bad_url:
+                line, col = parsed.where((i, k))
+                problems.append(Problem(path, line, col, f"[{i}].{k}", why, "error", item["id"]))
+            if bad_url:
+                continue
+            out.append(Source(item["id"], item["title"], item["publisher"], item["url"],
+                              item.get("date"), item.get("language"), item.get("archive"), item.get("note")))
+        elif kind == "routes":
+            route = _route(item, i, parsed, path, problems)
+            if route:
+                out.append(route)
+        else:
+            out.append(Actor(item["id"], item["name"], item["short"], item["colour"], item.get("parent"), item.get("flag")))
+    return out
+
+
+def _route(item: dict, i: int, parsed: Parsed, path: str, problems: list[Problem]) -> Route | None:
+    periods, ok, prev = [], True, None
+    for j, raw in enumerate(item["history"]):
+        try:
+            start = parse_partial(raw["from"])
+            end = parse_partial(raw["to"]) if "to" in raw else None
+        except ValueError as exc:
+            problems.append(Problem(path, *parsed.where((i, "history", j)), f"[{i}].history[{j}]", str(exc), "error", item["id"]))
+            ok = False
+            continue
+        if (end and end.day <= start.day) or (prev and start.day <= prev.day):
+            problems.append(Problem(path, *parsed.where((i, "history", j)), f"[{i}].history[{j}]",
+                                    "periods must be in order, each `to` after its `from`", "error", item["id"]))
+            ok = False
+        prev = start
+        periods.append(RoutePeriod(start, end, raw["status"], raw["confidence"], tuple(raw["sources"]), raw.get("note")))
+    return Route(item["id"], item["name"], item["operator"], tuple(item["nodes"]), tuple(periods)) if ok else None
+
+
+def _item_index(entry: _Entry, item_id: str) -> int:
+    for i, item in enumerate(entry.parsed.value or []):
+        if isinstance(item, dict) and item.get("id") == item_id:
+            return i
+    return 0
+
+
+def _actor_parents(actors: dict[str, Actor], entry: _Entry) -> list[Problem]:
+    out = []
+    for a in actors.values():
+        if a.parent and a.parent not in actors:
+            line, col = entry.parsed.where((_item_index(entry, a.id), "parent"))
+            out.append(Problem(entry.path, line, col, f"[{_item_index(entry, a.id)}].parent", f"unknown parent actor {a.parent!r}", "error", a.id))
+        seen, cur = {a.id}, a.parent
+        while cur in actors and actors[cur].parent:
+            cur = actors[cur].parent
+            if cur in seen:
+                out.append(Problem(entry.path, 1, 1, "parent", f"actor {a.id!r} has a parent cycle", "error", a.id))
+                break
+            seen.add(cur)
+    return out
+
+
+def _route_problems(route: Route, entry: _Entry, inst_ids, actors, sources) -> list[Problem]:
+    i = _item_index(entry, route.id)
+    out = []
+
+    def bad(where: tuple, msg: str) -> None:
+        out.append(Problem(entry.path, *entry.parsed.where((i, *where)), field_name((i, *where)), msg, "error", route.id))
+
+    for j, node in enumerate(route.nodes):
+        if node not in inst_ids:
+            bad(("nodes", j), f"unknown or invalid installation {node!r}")
+    if actors is not None and route.operator not in actors:
+        bad(("operator",), f"unknown actor {route.operator!r}")
+    for j, p in enumerate(route.history):
+        for k, s in enumerate(p.sources):
+            if sources is not None and s not in sources:
+                bad(("history", j, "sources", k), f"unknown source {s!r}")
+    return out
+
+
+def _reference_problems(rec: Installation, parsed: Parsed, path: str, actors, sources) -> list[Problem]:
+    """Unknown actor and source ids, located at the referring field."""
+    out = []
+
+    def bad(where: tuple, msg: str) -> None:
+        out.append(Problem(path, *parsed.where(where), field_name(where), msg, "error", rec.id))
+
+    for i, p in enumerate(rec.history):
+        if actors is not None:
+            if p.operator not in actors:
+                bad(("history", i, "operator"), f"unknown actor {p.operator!r} (add it to actors.yaml or fix the id)")
+            if p.territory and p.territory not in actors:
+                bad(("history", i, "territory"), f"unknown actor {p.territory!r} (add it to actors.yaml or fix the id)")
+        if sources is not None:
+            for j, s in enumerate(p.sources):
+                if s not in sources:
+                    bad(("history", i, "sources", j), f"unknown source {s!r} (add it to sources.yaml or fix the id)")
+    if sources is not None:
+        for i, r in enumerate(rec.ranges):
+            for j, s in enumerate(r.sources):
+                if s not in sources:
+                    bad(("ranges", i, "sources", j), f"unknown source {s!r} (add it to sources.yaml or fix the id)")
+    return out
+
+
+_LOADERS: dict[str, Loader] = {}
+
+
+def load(data_dir: str | os.PathLike | None = None, strict: bool = False) -> Dataset:
+    """Load a data folder (default: $GARRISON_DATA or the bundled data); incremental across calls.
+
+    Returns the valid installations plus every problem; ``strict=True`` raises
+    ``StrictLoadError`` when there is any error.
+    """
+    key = str(Path(data_dir if data_dir is not None else default_data_dir()).resolve())
+    loader = _LOADERS.get(key)
+    if loader is None:
+        loader = _LOADERS[key] = Loader(data_dir)
+    return loader.load(strict=strict)

@@ -1,0 +1,95 @@
+"""Typed records built from validated data files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .dates import PartialDate
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """One dated period of an installation's history (half-open: [start, next start))."""
+
+    start: PartialDate
+    end: PartialDate | None  # explicit `to` only; otherwise the next period's start ends it
+    operator: str
+    status: str
+    territory: str | None
+    confidence: str
+    sources: tuple[str, ...]
+    note: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RangeRing:
+    """A named radius (e.g. an air-defence system) drawn only while deployed."""
+
+    name: str
+    km: float
+    start: PartialDate
+    end: PartialDate | None
+    sources: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(slots=True)
+class Installation:
+    id: str
+    name: str
+    kind: str
+    country: str
+    lat: float
+    lon: float
+    history: list[Period]
+    names: dict[str, str] = field(default_factory=dict)
+    footprint: dict[str, Any] | None = None
+    ranges: list[RangeRing] = field(default_factory=list)
+    file: str = ""
+    line: int = 1
+    stale: bool = False  # the file on disk is invalid; this is its last good version
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    id: str
+    name: str
+    short: str
+    colour: str
+    parent: str | None = None
+    flag: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: str
+    title: str
+    publisher: str
+    url: str
+    date: str | None = None
+    language: str | None = None
+    archive: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RoutePeriod:
+    start: PartialDate
+    end: PartialDate | None
+    status: str
+    confidence: str
+    sources: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A supply route through installations, with its own dated periods."""
+
+    id: str
+    name: str
+    operator: str
+    nodes: tuple[str, ...]
+    history: tuple[RoutePeriod, ...]

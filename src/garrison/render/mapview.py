@@ -1,0 +1,80 @@
+"""Folium elements for the Garrison map: built once per dataset, then driven by tiny messages.
+
+``build_map`` returns the map whose script never changes while the data stays the same (so
+streamlit-folium never remounts it); ``state_message`` is the per-rerun FeatureGroup whose only
+content is one ``Garrison.setState(...)`` call with JSON-encoded state.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import folium
+from folium.elements import JSCSSMixin
+from folium.template import Template
+
+from basemap.assets import static_url
+from basemap.offline import offline_map
+
+
+def _js_json(value: Any) -> str:
+    """JSON safe inside a <script>: no '</script>' or HTML comment can break out."""
+    return (json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+class GarrisonLayer(JSCSSMixin, folium.MacroElement):
+    """Loads the payload (a static JSON file) and draws every layer in the browser."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = Garrison.init({{ this._parent.get_name() }}, {{ this.options_js }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, data_url: str):
+        super().__init__()
+        self._name = "GarrisonLayer"
+        self.options_js = _js_json({"dataUrl": data_url})
+        self.default_js = [("garrison_map_js", static_url("garrison/garrison-map.js"))]
+        self.default_css = [("garrison_map_css", static_url("garrison/garrison-map.css"))]
+
+
+class StateMessage(folium.MacroElement):
+    """One ``Garrison.setState`` call: the date, compare date, selection, filter, fit."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (window.__garrisonQueue = window.__garrisonQueue || []).push({{ this.state_js }});
+        if (window.Garrison && window.Garrison.flush) { window.Garrison.flush(); }
+        {% endmacro %}
+    """)
+
+    def __init__(self, state: dict):
+        super().__init__()
+        self._name = "GarrisonState"
+        self.state_js = _js_json(state)
+
+
+def build_map(data_url: str, center: tuple[float, float] = (30.0, 25.0), zoom: int = 4) -> folium.Map:
+    """The offline map with the Garrison layer. Same inputs -> identical script."""
+    m = offline_map(location=center, zoom_start=zoom, control_scale=True, prefer_canvas=False)
+    GarrisonLayer(data_url).add_to(m)
+    return m
+
+
+def state_message(state: dict) -> folium.FeatureGroup:
+    """A FeatureGroup carrying only a state message (streamlit-folium re-evaluates it per rerun)."""
+    fg = folium.FeatureGroup(name="garrison-state", control=False)
+    fg.add_child(StateMessage(state))
+    return fg
+
+
+def render_html(m: folium.Map) -> str:
+    """Standalone HTML of a map (for tests and exports)."""
+    return m.get_root().render()
+
+
+__all__ = ["GarrisonLayer", "StateMessage", "build_map", "render_html", "state_message"]

@@ -1,0 +1,70 @@
+"""The data the browser map needs, sent once as a static JSON file (content-hashed name).
+
+Moving the slider then only sends a tiny message (the date); the browser restyles markers
+from these arrays. Strings here are data, never markup: the browser sets them as text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from ..atomic import write_atomic
+from ..dataset import Dataset
+from ..dates import OPEN_END
+from ..vocab import CONFIDENCES, KINDS, STATUSES
+from .layers import LayerDef
+
+KEEP_FILES = 4  # older payloads are removed, keeping a few for pages still open
+
+
+def build_payload(ds: Dataset, layers: list[LayerDef]) -> dict:
+    pt, recs = ds.periods, ds.records
+    actor_ids = list(ds.actors)
+    code = {a: i for i, a in enumerate(actor_ids)}
+    inst_index = ds.index
+    return {
+        "version": ds.version,
+        "open_end": OPEN_END,
+        "statuses": list(STATUSES), "kinds": list(KINDS), "confidences": list(CONFIDENCES),
+        "actors": [{"id": a.id, "name": a.name, "short": a.short, "colour": a.colour,
+                    "parent": code.get(a.parent, -1) if a.parent else -1} for a in ds.actors.values()],
+        "inst": {
+            "id": [r.id for r in recs], "name": [r.name for r in recs],
+            "names": [" / ".join(r.names.values()) for r in recs],
+            "kind": [KINDS.index(r.kind) for r in recs], "country": [r.country for r in recs],
+            "lat": [r.lat for r in recs], "lon": [r.lon for r in recs],
+            "stale": [1 if r.stale else 0 for r in recs],
+        },
+        "periods": {
+            "offsets": pt.offsets.tolist(), "start": pt.start.tolist(), "end": pt.end.tolist(),
+            "op": pt.operator.tolist(), "terr": pt.territory.tolist(),
+            "status": pt.status.tolist(), "conf": pt.confidence.tolist(),
+        },
+        "ranges": [{"inst": i, "name": g.name, "km": g.km, "start": g.start.day,
+                    "end": g.end.day if g.end else OPEN_END}
+                   for i, r in enumerate(recs) for g in r.ranges],
+        "routes": [{"id": rt.id, "name": rt.name, "op": code.get(rt.operator, -1),
+                    "nodes": [inst_index[n] for n in rt.nodes],
+                    "periods": [{"start": p.start.day, "end": p.end.day if p.end else None, "status": p.status}
+                                for p in rt.history]}
+                   for rt in ds.routes],
+        "layers": [layer.as_json() for layer in layers],
+    }
+
+
+def write_payload(payload: dict, folder: str | Path) -> str:
+    """Write the payload as `garrison-<hash>.json` in `folder` (atomic); return the file name."""
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    digest = hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"garrison-{digest}.json"
+    target = folder / name
+    if not target.exists():
+        write_atomic(target, text)
+    old = sorted(folder.glob("garrison-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in old[KEEP_FILES:]:
+        stale.unlink(missing_ok=True)
+    return name

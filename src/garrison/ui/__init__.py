@@ -1,0 +1,1 @@
+"""App logic without Streamlit: permalinks, search, filters, and safe HTML for panels."""

@@ -1,0 +1,113 @@
+"""Safe HTML and charts for the app's panels. Every data string is escaped; links are http(s) only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import altair as alt
+import pandas as pd
+
+from ..checks import check_url
+from ..dataset import Dataset
+from ..dates import from_day, to_day
+
+
+def esc(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def link(url: str, text: str) -> str:
+    """An <a> for an http(s) URL; anything else is shown as inert text."""
+    if check_url(url) is not None:
+        return f"{esc(text)} <code>{esc(url)}</code>"
+    return f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{esc(text)}</a>'
+
+
+def details_html(ds: Dataset, inst_id: str) -> str:
+    """Names, kind, country, coordinates of one installation."""
+    rec = ds.records[ds.index[inst_id]]
+    names = "".join(f"<li><b>{esc(lang)}</b>: <span dir=\"auto\">{esc(n)}</span></li>" for lang, n in rec.names.items())
+    stale = '<p class="garrison-stale-note">⚠ Its file has errors: showing the last valid version.</p>' if rec.stale else ""
+    return (f'<div class="garrison-details"><h3>{esc(rec.name)}</h3>{stale}'
+            f"<p>{esc(rec.kind.replace('_', ' '))} · {esc(rec.country)} · "
+            f"{rec.lat:.4f}, {rec.lon:.4f} <small>(lat, lon)</small> · id <code>{esc(rec.id)}</code></p>"
+            f"{'<ul>' + names + '</ul>' if names else ''}</div>")
+
+
+def history_html(ds: Dataset, inst_id: str) -> str:
+    """Every period with status, operator, territory, confidence, note and its sources as links."""
+    rows = []
+    for h in ds.history(inst_id):
+        terr = f" · territory: {esc(ds.actor_name(h['territory']))}" if h["territory"] else ""
+        until = f" – {esc(h['end'])}" if h["end"] else " – ongoing"
+        srcs = []
+        for sid in h["sources"]:
+            s = ds.sources.get(sid)
+            if s:
+                srcs.append(f"<li>{link(s.url, s.title)} — {esc(s.publisher)}{', ' + esc(s.date) if s.date else ''}</li>")
+        note = f"<p><i>{esc(h['note'])}</i></p>" if h["note"] else ""
+        rows.append(
+            f'<div class="garrison-period garrison-period-{esc(h["status"])}">'
+            f"<b>{esc(h['since'])}</b>{until}: <b>{esc(h['status'])}</b> — {esc(ds.actor_name(h['operator']))}{terr}"
+            f" · <span class=\"garrison-conf\">{esc(h['confidence'])}</span>{note}<ul>{''.join(srcs)}</ul></div>")
+    return "".join(rows)
+
+
+def history_chart(ds: Dataset, inst_id: str, date: dt.date) -> alt.Chart:
+    """A strip chart: one bar per period coloured by operator, labelled by status, slider date marked."""
+    hist = ds.history(inst_id)
+    today = dt.date.today()
+    rows = []
+    for h in hist:
+        end = from_day(to_day(h["end"])) if h["end"] else max(today, date)
+        rows.append({"start": pd.Timestamp(h["start"]), "end": pd.Timestamp(end), "since": h["since"],
+                     "operator": ds.actors[h["operator"]].short if h["operator"] in ds.actors else h["operator"],
+                     "status": h["status"], "confidence": h["confidence"],
+                     "precision": "partial date" if len(h["since"]) < 10 else "exact date"})
+    frame = pd.DataFrame(rows)
+    used = list(dict.fromkeys(frame["operator"]))
+    colours = [next((a.colour for a in ds.actors.values() if a.short == op), "#999") for op in used]
+    base = alt.Chart(frame).encode(
+        x=alt.X("start:T", title=None), x2="end:T",
+        tooltip=[alt.Tooltip("since:N", title="since"), "status:N", "operator:N", "confidence:N", "precision:N"])
+    bars = base.mark_bar(height=22).encode(
+        color=alt.Color("operator:N", scale=alt.Scale(domain=used, range=colours), legend=alt.Legend(orient="bottom")),
+        opacity=alt.Opacity("precision:N", scale=alt.Scale(domain=["exact date", "partial date"], range=[1.0, 0.6]), legend=None),
+        strokeDash=alt.StrokeDash("status:N", legend=None), stroke=alt.value("#222"), strokeWidth=alt.value(0.6))
+    labels = base.mark_text(align="left", dx=3, color="white", fontSize=10).encode(text="status:N")
+    rule = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(date)]})).mark_rule(color="#111", strokeWidth=2).encode(x="date:T")
+    return (bars + labels + rule).properties(height=70)
+
+
+def operator_chart(counts: pd.DataFrame, ds: Dataset, date: dt.date) -> alt.Chart:
+    """Installations by operator over time, with the slider date marked."""
+    frame = counts.copy()
+    frame["date"] = pd.to_datetime([from_day(int(d)) for d in frame["day"]])
+    frame["operator"] = [ds.actors[o].short if o in ds.actors else str(o) for o in frame["operator"]]
+    used = list(dict.fromkeys(frame["operator"]))
+    colours = [next((a.colour for a in ds.actors.values() if a.short == op), "#999") for op in used]
+    area = alt.Chart(frame).mark_area(interpolate="step-after").encode(
+        x=alt.X("date:T", title=None), y=alt.Y("count:Q", stack=True, title="installations"),
+        color=alt.Color("operator:N", scale=alt.Scale(domain=used, range=colours)),
+        tooltip=["date:T", "operator:N", "count:Q"])
+    rule = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(date)]})).mark_rule(color="#111", strokeWidth=2).encode(x="date:T")
+    return (area + rule).properties(height=220)
+
+
+def compare_frame(ds: Dataset, d1: dt.date, d2: dt.date) -> pd.DataFrame:
+    """Installations whose operator/status/territory differ between two dates, as a table."""
+    rows = []
+    for r in ds.compare(d1, d2):
+        b, a = r["before"], r["after"]
+        rows.append({"installation": r["name"],
+                     f"{d1}": _describe(ds, b), f"{d2}": _describe(ds, a), "id": r["id"]})
+    return pd.DataFrame(rows, columns=["installation", f"{d1}", f"{d2}", "id"])
+
+
+def _describe(ds: Dataset, t: dict) -> str:
+    if t["operator"] is None:
+        return "(no record)"
+    terr = f", territory {ds.actors[t['territory']].short}" if t["territory"] in ds.actors else ""
+    op = ds.actors[t["operator"]].short if t["operator"] in ds.actors else t["operator"]
+    return f"{op}: {t['status']}{terr}"

@@ -1,0 +1,83 @@
+"""The view as URL query parameters: date, compare, select, filters and map view."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..dataset import Dataset
+from ..dates import parse_partial
+
+LIST_KEYS = ("op", "country", "kind", "status")
+
+
+@dataclass
+class View:
+    date: dt.date | None = None
+    compare: dt.date | None = None
+    select: str | None = None
+    filters: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in LIST_KEYS})
+    q: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    zoom: int | None = None
+
+
+def _date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return parse_partial(text).start
+    except ValueError:
+        return None
+
+
+def _float(text: str | None, lo: float, hi: float) -> float | None:
+    try:
+        value = float(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return value if lo <= value <= hi else None
+
+
+def parse_view(params: Mapping[str, str], ds: Dataset) -> View:
+    """A View from query parameters; unknown or malformed values are ignored, never trusted."""
+    v = View()
+    v.date, v.compare = _date(params.get("date")), _date(params.get("compare"))
+    sel = params.get("select")
+    v.select = sel if sel in ds.index else None
+    valid = {"op": set(ds.actors), "country": {r.country for r in ds.records},
+             "kind": {r.kind for r in ds.records}, "status": None}
+    from ..vocab import STATUSES
+    valid["status"] = set(STATUSES)
+    for key in LIST_KEYS:
+        raw = params.get(key) or ""
+        v.filters[key] = [x for x in raw.split(",") if x in valid[key]]
+    v.q = (params.get("q") or "")[:200]
+    v.lat, v.lon = _float(params.get("lat"), -90, 90), _float(params.get("lon"), -180, 180)
+    zoom = _float(params.get("zoom"), 1, 18)
+    v.zoom = int(zoom) if zoom is not None else None
+    if v.select and v.date is None:
+        # a link to one installation opens at its latest change
+        v.date = max(parse_partial(h["start"]).start for h in ds.history(v.select))
+    return v
+
+
+def to_params(v: View) -> dict[str, str]:
+    """Query parameters for a View (empty values left out)."""
+    out: dict[str, str] = {}
+    if v.date:
+        out["date"] = v.date.isoformat()
+    if v.compare:
+        out["compare"] = v.compare.isoformat()
+    if v.select:
+        out["select"] = v.select
+    for key in LIST_KEYS:
+        if v.filters.get(key):
+            out[key] = ",".join(v.filters[key])
+    if v.q:
+        out["q"] = v.q
+    if v.lat is not None and v.lon is not None and v.zoom is not None:
+        out["lat"], out["lon"], out["zoom"] = f"{v.lat:.4f}", f"{v.lon:.4f}", str(v.zoom)
+    return out

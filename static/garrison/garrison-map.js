@@ -1,0 +1,361 @@
+/* Garrison map: installations, range rings and supply routes drawn from one JSON payload,
+ * restyled in place when the date (or compare/selection/filter) changes.
+ *
+ * The page sends tiny state messages: Garrison.setState({day, compare, select, filter, fit}).
+ * Nothing is rebuilt on a date change: each marker's class list and colour are updated.
+ * Every string from the data is set with textContent, never as HTML.
+ *
+ * Stable hooks (see README): each marker element carries
+ *   garrison-inst garrison-inst-<id> garrison-status-<status> garrison-op-<operator>
+ * for the current date, and the map container carries data-garrison-day / data-garrison-date.
+ */
+(function () {
+  "use strict";
+  var G = (window.Garrison = window.Garrison || {});
+  var map = null, data = null, opts = null, ready = false;
+  var state = { day: null, compare: null, select: null, filter: null, fitKey: null };
+  var instLayers = [];   // [{def, group, markers: {idx: marker}}]
+  var ringLayers = [];   // [{def, group, circles: [{r, circle}]}]
+  var routeLayers = [];  // [{def, group, legs: [{route, a, b, line}]}]
+  var lastClass = [];
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function isoDay(day) {
+    return new Date(day * 86400000).toISOString().slice(0, 10);
+  }
+
+  // Index of the period current at `day` for installation i, or -1 (binary search).
+  function periodAt(i, day) {
+    var p = data.periods, lo = p.offsets[i], hi = p.offsets[i + 1] - 1, found = -1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (p.start[mid] <= day) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    return found >= 0 && p.end[found] > day ? found : -1;
+  }
+
+  function rootActor(code) {
+    var seen = 0;
+    while (code >= 0 && data.actors[code].parent >= 0 && seen++ < 10) code = data.actors[code].parent;
+    return code;
+  }
+
+  function triple(row) {
+    if (row < 0) return "";
+    var p = data.periods;
+    return p.op[row] + "/" + p.status[row] + "/" + p.terr[row];
+  }
+
+  function matchesFilter(i, row, filter, layerFilter) {
+    var p = data.periods, inst = data.inst;
+    var f = [layerFilter || {}, filter || {}];
+    for (var k = 0; k < 2; k++) {
+      var flt = f[k];
+      if (flt.ids && flt.ids.indexOf(inst.id[i]) < 0) return false;
+      if (flt.country && flt.country.length && flt.country.indexOf(inst.country[i]) < 0) return false;
+      if (flt.kind && flt.kind.length && flt.kind.indexOf(data.kinds[inst.kind[i]]) < 0) return false;
+      if (flt.operator && flt.operator.length) {
+        if (row < 0 || flt.operator.indexOf(data.actors[p.op[row]].id) < 0) return false;
+      }
+      if (flt.status && flt.status.length) {
+        if (row < 0 || flt.status.indexOf(data.statuses[p.status[row]]) < 0) return false;
+      }
+    }
+    return true;
+  }
+
+  function tooltipContent(i) {
+    var row = periodAt(i, state.day), box = el("div", "garrison-tip");
+    box.appendChild(el("strong", null, data.inst.name[i]));
+    if (row >= 0) {
+      var p = data.periods;
+      var line = data.statuses[p.status[row]] + " \u2014 " + data.actors[p.op[row]].short;
+      if (p.terr[row] >= 0 && p.terr[row] !== p.op[row]) line += " (territory: " + data.actors[p.terr[row]].short + ")";
+      box.appendChild(el("div", null, line));
+      box.appendChild(el("div", "garrison-tip-conf", data.confidences[p.conf[row]]));
+    } else {
+      box.appendChild(el("div", null, "no record at this date"));
+    }
+    if (data.inst.stale[i]) box.appendChild(el("div", "garrison-tip-stale", "stale: its file has errors"));
+    return box;
+  }
+
+  function buildInstallations(def) {
+    var group = L.layerGroup(), markers = {}, size = (def.style && def.style.size) || 18;
+    var n = data.inst.id.length;
+    for (var i = 0; i < n; i++) {
+      if (def.filter && def.filter.ids && def.filter.ids.indexOf(data.inst.id[i]) < 0) continue;
+      var icon = L.divIcon({
+        className: "garrison-inst garrison-absent",
+        html: '<span class="garrison-shape"></span>',
+        iconSize: [size, size],
+      });
+      var m = L.marker([data.inst.lat[i], data.inst.lon[i]], { icon: icon, keyboard: true, riseOnHover: true });
+      m._garrisonIndex = i;
+      m.bindTooltip(function (layer) { return tooltipContent(layer._garrisonIndex); }, { direction: "top", offset: [0, -size / 2] });
+      m.on("click", onMarkerClick);
+      group.addLayer(m);
+      markers[i] = m;
+    }
+    return { def: def, group: group, markers: markers };
+  }
+
+  function onMarkerClick(e) {
+    var i = e.target._garrisonIndex;
+    state.select = data.inst.id[i];
+    restyle();
+    // streamlit-folium reports map clicks to the app: the app selects the installation there.
+    map.fire("click", { latlng: e.target.getLatLng() });
+  }
+
+  function buildRings(def) {
+    var group = L.layerGroup(), circles = [];
+    data.ranges.forEach(function (r) {
+      var st = def.style || {};
+      var c = L.circle([data.inst.lat[r.inst], data.inst.lon[r.inst]], {
+        radius: r.km * 1000, weight: st.weight || 1.5, dashArray: st.dash || null,
+        fillOpacity: st.fill_opacity || 0.04, className: "garrison-range garrison-range-" + data.inst.id[r.inst],
+        interactive: false,
+      });
+      circles.push({ r: r, circle: c, shown: false });
+    });
+    return { def: def, group: group, circles: circles };
+  }
+
+  function buildRoutes(def) {
+    var group = L.layerGroup(), legs = [];
+    data.routes.forEach(function (rt) {
+      if (def.filter && def.filter.ids && def.filter.ids.indexOf(rt.id) < 0) return;
+      for (var k = 0; k + 1 < rt.nodes.length; k++) {
+        var a = rt.nodes[k], b = rt.nodes[k + 1];
+        var line = L.polyline([[data.inst.lat[a], data.inst.lon[a]], [data.inst.lat[b], data.inst.lon[b]]], {
+          weight: (def.style && def.style.weight) || 2.5, className: "garrison-route garrison-route-" + rt.id,
+        });
+        line.bindTooltip(el("span", null, rt.name));
+        legs.push({ route: rt, a: a, b: b, line: line, shown: false });
+      }
+    });
+    return { def: def, group: group, legs: legs };
+  }
+
+  function routeActive(rt, day) {
+    for (var k = rt.periods.length - 1; k >= 0; k--) {
+      var p = rt.periods[k];
+      if (p.start <= day) return (p.end === null || day < p.end) && p.status !== "abandoned" ? p : null;
+    }
+    return null;
+  }
+
+  var LOST = { abandoned: 1, seized: 1, destroyed: 1, blockaded: 1 };
+  function nodeHeld(i, opRoot, day) {
+    var row = periodAt(i, day);
+    if (row < 0) return false;
+    if (LOST[data.statuses[data.periods.status[row]]]) return false;
+    return rootActor(data.periods.op[row]) === opRoot;
+  }
+
+  function restyle() {
+    if (!ready || state.day === null) return;
+    var day = state.day, p = data.periods, cmp = state.compare;
+    var visibleBounds = [];
+    instLayers.forEach(function (layer) {
+      for (var key in layer.markers) {
+        var i = +key, m = layer.markers[key], row = periodAt(i, day);
+        var cls = "garrison-inst garrison-inst-" + data.inst.id[i] + " garrison-kind-" + data.kinds[data.inst.kind[i]];
+        var colour = "#9e9e9e";
+        if (row < 0) {
+          cls += " garrison-absent";
+        } else {
+          var op = data.actors[p.op[row]];
+          colour = op.colour;
+          cls += " garrison-status-" + data.statuses[p.status[row]] + " garrison-op-" + op.id +
+            " garrison-conf-" + data.confidences[p.conf[row]];
+          if (p.terr[row] >= 0 && p.terr[row] !== p.op[row]) cls += " garrison-terr-" + data.actors[p.terr[row]].id;
+        }
+        if (!matchesFilter(i, row, state.filter, layer.def.filter)) cls += " garrison-filtered";
+        else if (row >= 0) visibleBounds.push([data.inst.lat[i], data.inst.lon[i]]);
+        if (cmp !== null && cmp !== undefined && triple(periodAt(i, cmp)) !== triple(row)) cls += " garrison-changed";
+        if (state.select === data.inst.id[i]) cls += " garrison-selected";
+        if (data.inst.stale[i]) cls += " garrison-stale";
+        var icon = m._icon;
+        if (icon && lastClass[i] !== cls) {
+          icon.className = cls + " leaflet-marker-icon leaflet-zoom-animated leaflet-interactive";
+          icon.style.setProperty("--garrison-fill", colour);
+          lastClass[i] = cls;
+        }
+      }
+    });
+    ringLayers.forEach(function (layer) {
+      layer.circles.forEach(function (c) {
+        var r = c.r, show = r.start <= day && day < r.end;
+        var row = periodAt(r.inst, day);
+        show = show && row >= 0 && (!state.filter || matchesFilter(r.inst, row, state.filter, layer.def.filter));
+        if (show && !c.shown) layer.group.addLayer(c.circle);
+        if (!show && c.shown) layer.group.removeLayer(c.circle);
+        if (show) {
+          var col = data.actors[p.op[row]].colour;
+          c.circle.setStyle({ color: col, fillColor: col });
+          var path = c.circle.getElement && c.circle.getElement();
+          if (path) path.classList.toggle("garrison-range-selected", state.select === data.inst.id[r.inst]);
+        }
+        c.shown = show;
+      });
+    });
+    routeLayers.forEach(function (layer) {
+      var st = layer.def.style || {};
+      layer.legs.forEach(function (leg) {
+        var period = routeActive(leg.route, day);
+        var show = !!period;
+        if (show && !leg.shown) layer.group.addLayer(leg.line);
+        if (!show && leg.shown) layer.group.removeLayer(leg.line);
+        leg.shown = show;
+        if (!show) return;
+        var opRoot = rootActor(leg.route.op);
+        var held = nodeHeld(leg.a, opRoot, day) && nodeHeld(leg.b, opRoot, day);
+        var colour = leg.route.op >= 0 ? data.actors[leg.route.op].colour : "#555";
+        leg.line.setStyle({
+          color: held ? colour : st.broken_colour || "#9e9e9e",
+          dashArray: held ? null : st.broken_dash || "4 6",
+        });
+        var path = leg.line.getElement && leg.line.getElement();
+        if (path) path.classList.toggle("garrison-route-broken", !held);
+      });
+    });
+    var box = map.getContainer();
+    box.setAttribute("data-garrison-day", String(day));
+    box.setAttribute("data-garrison-date", isoDay(day));
+    box.setAttribute("data-garrison-visible", String(visibleBounds.length));
+    return visibleBounds;
+  }
+
+  function buildLegend() {
+    var legend = L.control({ position: "bottomright" });
+    legend.onAdd = function () {
+      var div = el("div", "garrison-legend leaflet-bar");
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      var used = {};
+      for (var r = 0; r < data.periods.op.length; r++) { used[data.periods.op[r]] = 1; }
+      data.layers.forEach(function (def) {
+        var lg = def.legend || {};
+        div.appendChild(el("div", "garrison-legend-title", lg.title || def.name));
+        if (def.type === "installations") {
+          if (lg.show_operators !== false) {
+            data.actors.forEach(function (a, code) {
+              if (!used[code]) return;
+              var row = el("div", "garrison-legend-row");
+              var sw = el("span", "garrison-legend-swatch");
+              sw.style.background = a.colour;
+              row.appendChild(sw);
+              row.appendChild(el("span", null, a.short));
+              div.appendChild(row);
+            });
+          }
+          if (lg.show_statuses !== false) {
+            var sts = el("div", "garrison-legend-statuses");
+            data.statuses.forEach(function (s) {
+              var row = el("div", "garrison-legend-row");
+              var mk = el("span", "garrison-inst garrison-legend-marker garrison-status-" + s);
+              mk.appendChild(el("span", "garrison-shape"));
+              mk.style.setProperty("--garrison-fill", "#777");
+              row.appendChild(mk);
+              row.appendChild(el("span", null, s));
+              sts.appendChild(row);
+            });
+            div.appendChild(sts);
+          }
+          if (lg.show_kinds !== false) {
+            var kinds = el("div", "garrison-legend-kinds");
+            data.kinds.forEach(function (k) {
+              var row = el("div", "garrison-legend-row");
+              var mk = el("span", "garrison-inst garrison-legend-marker garrison-kind-" + k);
+              mk.appendChild(el("span", "garrison-shape"));
+              mk.style.setProperty("--garrison-fill", "#777");
+              row.appendChild(mk);
+              row.appendChild(el("span", null, k.replace("_", " ")));
+              kinds.appendChild(row);
+            });
+            div.appendChild(kinds);
+          }
+        } else {
+          var row2 = el("div", "garrison-legend-row");
+          row2.appendChild(el("span", "garrison-legend-line garrison-legend-" + def.type));
+          row2.appendChild(el("span", null, lg.label || def.name));
+          div.appendChild(row2);
+        }
+      });
+      return div;
+    };
+    legend.addTo(map);
+  }
+
+  function build() {
+    var overlays = {};
+    data.layers.forEach(function (def) {
+      var layer;
+      if (def.type === "installations") { layer = buildInstallations(def); instLayers.push(layer); }
+      else if (def.type === "range_rings") { layer = buildRings(def); ringLayers.push(layer); }
+      else if (def.type === "routes") { layer = buildRoutes(def); routeLayers.push(layer); }
+      else return;
+      if (def.visible !== false) layer.group.addTo(map);
+      overlays[def.name] = layer.group;
+    });
+    L.control.layers(null, overlays, { collapsed: true, position: "topright" }).addTo(map);
+    buildLegend();
+    // Markers re-created by Leaflet (none here) would lose their classes; re-apply after zoom just in case.
+    map.on("zoomend", function () { lastClass = []; restyle(); });
+    map.on("overlayadd", function () { lastClass = []; restyle(); });
+  }
+
+  function apply(s) {
+    var fit = s.fit, fitKey = s.fitKey;
+    ["day", "compare", "select", "filter"].forEach(function (k) { if (k in s) state[k] = s[k]; });
+    restyle();
+    if (fit && fitKey && fitKey !== state.fitKey) {
+      state.fitKey = fitKey;
+      map.fitBounds(fit, { maxZoom: 8, padding: [30, 30] });
+    }
+    if (s.view && s.viewKey && s.viewKey !== state.viewKey) {
+      state.viewKey = s.viewKey;
+      map.setView(s.view.center, s.view.zoom);
+    }
+  }
+
+  G.flush = function () {
+    var q = window.__garrisonQueue || [];
+    window.__garrisonQueue = [];
+    if (!ready) { window.__garrisonQueue = q; return; }
+    q.forEach(apply);
+  };
+
+  G.init = function (leafletMap, options) {
+    map = leafletMap;
+    opts = options;
+    map.getContainer().setAttribute("data-garrison-mount", String(Date.now()) + "-" + Math.random().toString(36).slice(2));
+    fetch(options.dataUrl, { credentials: "same-origin" })
+      .then(function (r) {
+        if (!r.ok) throw new Error("payload " + r.status);
+        return r.json();
+      })
+      .then(function (d) {
+        data = d;
+        build();
+        ready = true;
+        map.getContainer().setAttribute("data-garrison-ready", "1");
+        G.flush();
+      })
+      .catch(function (err) {
+        map.getContainer().setAttribute("data-garrison-error", String(err));
+        console.warn("Garrison: could not load map data", err);
+      });
+    return G;
+  };
+
+  G.state = function () { return Object.assign({}, state); };
+})();

@@ -1,0 +1,67 @@
+"""Every file in tests/fixtures/bad/ has one fault; its first line says where and what.
+
+``# expect: LINE:COL: FIELD: message start`` (or ``expect-warning``). The broken file is dropped
+into a copy of the good fixture; the rest of the dataset must still load.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+import garrison
+from conftest import BAD
+
+CASES = sorted(BAD.iterdir())
+_HEADER = re.compile(rb"^# (expect|expect-warning): (\d+):(\d+): ([^:]*): (.*)$")
+
+
+def test_corpus_is_large_enough():
+    assert len(CASES) >= 25
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_bad_file_is_reported_at_its_place(case: Path, good_copy: Path):
+    m = _HEADER.match(case.read_bytes().split(b"\n", 1)[0])
+    assert m, f"{case.name} lacks its '# expect:' header"
+    kind, line, col, field, message = (g.decode() for g in m.groups())
+    shared = case.name.split("-")[0] if case.name.startswith(("sources-", "actors-")) else None
+    target = good_copy / f"{shared}.yaml" if shared else good_copy / "installations" / case.name
+    shutil.copy(case, target)
+
+    ds = garrison.Loader(good_copy).load()
+
+    severity = "warning" if kind == "expect-warning" else "error"
+    mine = [p for p in ds.problems if p.path == str(target) and p.severity == severity]
+    assert mine, f"no {severity} reported for {case.name}: {[str(p) for p in ds.problems]}"
+    first = mine[0]
+    assert (first.line, first.column, first.field) == (int(line), int(col), field), str(first)
+    assert first.message.startswith(message.strip()), str(first)
+    # the printed form names file, line, column and field
+    assert str(first).startswith(f"{target}:{line}:{col}: {field or '(file)'}: ")
+    # one broken file never takes the dataset down: the three good installations remain
+    ids = {r.id for r in ds.records}
+    assert {"port-a", "base-b", "site-c"} <= ids
+    if severity == "error" and not shared:
+        assert target.stem not in ids
+    with pytest.raises(garrison.StrictLoadError) if severity == "error" else _nothing():
+        garrison.Loader(good_copy).load(strict=True)
+
+
+def test_python_tag_is_never_executed(good_copy: Path, tmp_path: Path):
+    marker = Path("/tmp/garrison-pwned")
+    marker.unlink(missing_ok=True)
+    shutil.copy(BAD / "python-tag.yaml", good_copy / "installations")
+    garrison.Loader(good_copy).load()
+    assert not marker.exists()
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False

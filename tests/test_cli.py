@@ -1,0 +1,142 @@
+"""The CLI contract, run as a real subprocess; outputs read back with geopandas and fastkml."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from fastkml import kml as fkml
+
+from conftest import BAD, GOOD, ROOT
+
+
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **(env or {})}
+    return subprocess.run([sys.executable, "-m", "garrison", *args], capture_output=True, text=True, env=full_env, cwd=ROOT, timeout=120)
+
+
+def test_validate_exit_codes(good_copy: Path):
+    ok = run("validate", str(good_copy))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "3 installations loaded; 0 error(s)" in ok.stderr
+    (good_copy / "installations" / "unknown-operator.yaml").write_bytes((BAD / "unknown-operator.yaml").read_bytes())
+    bad = run("validate", "--data", str(good_copy))
+    assert bad.returncode == 1
+    assert f"{good_copy}/installations/unknown-operator.yaml:10:15: history[0].operator: unknown actor 'purple'" in bad.stdout
+    assert run("validate", str(good_copy / "missing")).returncode == 2
+    assert run("frobnicate").returncode == 2
+    assert run("state").returncode == 2  # --date is required
+
+
+def test_env_var_selects_the_data_folder():
+    res = run("state", "--date", "2024-12-08", env={"GARRISON_DATA": str(GOOD)})
+    assert res.returncode == 0
+    assert "port-a" in res.stdout and "blockaded" in res.stdout
+
+
+def test_bad_date_is_a_usage_error():
+    res = run("state", "--date", "2024-02-30", "--data", str(GOOD))
+    assert res.returncode == 2 and "impossible date" in res.stderr
+
+
+def test_state_geojson_is_rfc7946_and_reads_back(tmp_path: Path):
+    res = run("state", "--date", "2024-12-08", "--format", "geojson", "--data", str(GOOD))
+    assert res.returncode == 0, res.stderr
+    fc = json.loads(res.stdout)
+    assert fc["type"] == "FeatureCollection" and "crs" not in fc
+    props = {f["properties"]["id"]: f for f in fc["features"]}
+    port = props["port-a"]
+    assert port["geometry"] == {"type": "Point", "coordinates": [35.87, 34.9]}  # lon, lat
+    assert set(port["properties"]) == {"id", "name", "kind", "country", "operator", "operator_name", "status", "territory",
+                                       "territory_name", "confidence", "since", "sources"}
+    assert port["properties"]["sources"] == ["s1", "s2"] and port["properties"]["territory_name"] == "Green Opposition"
+    out = tmp_path / "state.geojson"
+    out.write_text(res.stdout)
+    gdf = gpd.read_file(out)
+    assert sorted(gdf["id"]) == ["base-b", "port-a", "site-c"]
+    assert gdf.set_index("id").loc["site-c"].geometry.x == 16.0
+
+
+def test_state_csv_and_table():
+    csv = run("state", "--date", "2024-12-08", "--format", "csv", "--data", str(GOOD)).stdout.splitlines()
+    assert csv[0].startswith("id,name,kind,country,lat,lon,operator")
+    assert any(line.startswith("port-a,Port A,naval_base,SY,34.9,35.87,red,") and "s1;s2" in line for line in csv)
+    table = run("state", "--date", "1980-01-01", "--data", str(GOOD)).stdout
+    assert "1 installations" in table and "port-a" in table and "base-b" not in table
+
+
+def test_changes_json_contract():
+    res = run("changes", "--from", "2024-01-01", "--to", "2025-12-31", "--format", "json", "--data", str(GOOD))
+    rows = json.loads(res.stdout)
+    assert [r["date"] for r in rows] == sorted(r["date"] for r in rows)
+    first = rows[0]
+    assert set(first) == {"id", "name", "date", "before", "after", "sources"}
+    assert set(first["before"]) == {"operator", "status", "territory"}
+    ended = [r for r in rows if r["date"] == "2025-06-01"]
+    assert ended and ended[0]["after"] == {"operator": None, "status": None, "territory": None}
+    csv = run("changes", "--from", "2024-01-01", "--to", "2025-12-31", "--format", "csv", "--data", str(GOOD)).stdout
+    assert csv.splitlines()[0] == "date,id,name,before_operator,before_status,before_territory,after_operator,after_status,after_territory,sources"
+
+
+def test_history_exports(tmp_path: Path):
+    gj = tmp_path / "h.geojson"
+    assert run("export", "--format", "geojson", "--data", str(GOOD), "-o", str(gj)).returncode == 0
+    gdf = gpd.read_file(gj)
+    assert len(gdf) == 6  # one feature per period
+    b = gdf[gdf["id"] == "base-b"].sort_values("start")
+    assert list(b["start"].astype(str)) == ["2015-09-01", "2024-12-08", "2025-07-01"]
+    assert b["end"].isna().tolist() == [False, False, True]
+
+    kml_text = run("export", "--format", "kml", "--data", str(GOOD)).stdout
+    doc = fkml.KML.from_string(kml_text.encode())
+    placemarks = list(_placemarks(doc))
+    assert len(placemarks) == 6
+    spans = sorted((str(p.name), str(p.times.begin.dt) if p.times.begin else None) for p in placemarks)
+    assert ("Base B", "2015-09-01") in spans
+    assert all(p.times is not None for p in placemarks)
+
+    state_kml = run("export", "--date", "2024-12-08", "--format", "kml", "--data", str(GOOD)).stdout
+    assert len(list(_placemarks(fkml.KML.from_string(state_kml.encode())))) == 3
+    csv = run("export", "--format", "csv", "--data", str(GOOD)).stdout.splitlines()
+    assert len(csv) == 7
+
+
+def _placemarks(node):
+    for f in getattr(node, "features", []) or []:
+        if type(f).__name__ == "Placemark":
+            yield f
+        else:
+            yield from _placemarks(f)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "kml", "geojson"])
+def test_hostile_strings_stay_inert_in_exports(good_copy: Path, fmt: str):
+    f = good_copy / "installations" / "site-c.yaml"
+    f.write_text(f.read_text().replace("name: Site C", "name: '=HYPERLINK(\"http://x\")<script>alert(1)</script>&'"))
+    out = run("export", "--format", fmt, "--data", str(good_copy)).stdout
+    if fmt == "csv":
+        assert "'=HYPERLINK" in out  # formula defused
+    elif fmt == "kml":
+        assert "<script>" not in out and "&lt;script&gt;" in out
+        names = [str(p.name) for p in _placemarks(fkml.KML.from_string(out.encode()))]
+        assert '=HYPERLINK("http://x")<script>alert(1)</script>&' in names
+    else:
+        assert json.loads(out)["features"][-1]["properties"]["name"].endswith("</script>&")
+
+
+def test_lint_reports_and_fixes_without_touching_comments(good_copy: Path):
+    f = good_copy / "installations" / "port-a.yaml"
+    messy = f.read_text().replace("  - from: '2024-12-08'", "  - from: 2024-12-08    # the day Assad fell").replace("kind: naval_base", "kind:    naval_base")
+    f.write_text(messy)
+    res = run("lint", "--data", str(good_copy))
+    assert res.returncode == 1 and "port-a.yaml" in res.stdout
+    assert run("lint", "--fix", "--data", str(good_copy)).returncode == 0
+    fixed = f.read_text()
+    assert "# the day Assad fell" in fixed and "from: '2024-12-08'" in fixed and "kind: naval_base" in fixed
+    assert run("lint", "--data", str(good_copy)).returncode == 0
+    assert run("validate", str(good_copy)).returncode == 0
