@@ -70,10 +70,10 @@ if "view_loaded" not in st.session_state:
     view = parse_view(st.query_params.to_dict(), ds)
     st.session_state.update(
         view_loaded=True, date=min(max(view.date or last, first), last), select=view.select,
-        compare_on=view.compare is not None, compare=view.compare or first,
+        compare_on=view.compare is not None, compare=min(max(view.compare or first, first), last),
         f_op=view.filters["op"], f_country=view.filters["country"], f_kind=view.filters["kind"],
         f_status=view.filters["status"], q=view.q, map_view=(view.lat, view.lon, view.zoom), view_key=1,
-        last_click=None, playing=False, speed="normal (0.5 s)", step="month",
+        last_click=None, playing=False, speed="normal (0.5 s)", step="month", basemap="offline",
     )
 
 
@@ -111,6 +111,11 @@ with st.sidebar:
     st.multiselect("Country", sorted({r.country for r in ds.records}), key="f_country")
     st.multiselect("Kind", list(KINDS), key="f_kind", format_func=lambda k: k.replace("_", " "))
     st.multiselect("Status", list(STATUSES), key="f_status")
+    st.header("Basemap")
+    st.radio("Basemap", ["offline", "osm", "satellite"], key="basemap", label_visibility="collapsed",
+             format_func=lambda b: {"offline": "Natural Earth (offline)", "osm": "OpenStreetMap (online)",
+                                    "satellite": "Satellite imagery (online)"}[b],
+             help="Online basemaps load tiles from the internet; the offline one needs no network.")
     st.caption(f"Data: {len(ds.records)} installations, {len(ds.sources)} sources · {ds.data_dir}")
 
 # --- the timeline -------------------------------------------------------------------------
@@ -167,10 +172,10 @@ if lat is not None:
     msg["view"], msg["viewKey"] = {"center": [lat, lon], "zoom": zoom}, st.session_state.view_key
 
 payload_url = map_payload_url(data_dir, ds.version, layers_version())
-fmap = build_map(payload_url)
+fmap = build_map(payload_url, online=None if st.session_state.basemap == "offline" else st.session_state.basemap)
 result = st_folium(fmap, key="garrison-map", height=620, use_container_width=True,
                    feature_group_to_add=state_message(msg),
-                   returned_objects=["last_clicked", "zoom", "center"])
+                   returned_objects=["last_clicked", "zoom", "center"], wrap_longitude=True)
 
 clicked = (result or {}).get("last_clicked")
 if clicked and clicked != st.session_state.last_click:
@@ -181,7 +186,8 @@ if clicked and clicked != st.session_state.last_click:
         st.session_state.select = near.iloc[0]["id"]
 if result and result.get("center") and result.get("zoom"):
     c = result["center"]
-    st.session_state.map_view = (c["lat"], c["lng"], int(result["zoom"]))
+    lng = (c["lng"] + 180) % 360 - 180  # Leaflet reports lng beyond ±180 after panning round the world
+    st.session_state.map_view = (c["lat"], lng, int(result["zoom"]))
 
 # --- the selection --------------------------------------------------------------------------
 sel = st.session_state.select if st.session_state.select in ds.index else None

@@ -187,6 +187,27 @@ def polygons_of(geom: dict, arcs) -> list[list[list[tuple[float, float]]]]:
     return []
 
 
+def planar_ring(ring: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """world-atlas rings are stitched for spherical use: make the longitudes
+    continuous across the antimeridian and close rings around a pole through it
+    (the browser does the same before drawing)."""
+    out = [ring[0]]
+    off = 0.0
+    for lon, lat in ring[1:]:
+        lon += off
+        if lon - out[-1][0] > 180:
+            off -= 360
+            lon -= 360
+        elif lon - out[-1][0] < -180:
+            off += 360
+            lon += 360
+        out.append((lon, lat))
+    if abs(out[-1][0] - out[0][0]) > 180:
+        pole = -90.0 if sum(p[1] for p in out) < 0 else 90.0
+        out += [(out[-1][0], pole), (out[0][0], pole), out[0]]
+    return out
+
+
 def mercator(lon: float, lat: float) -> tuple[float, float]:
     """Web Mercator in 'degrees' (x = lon, y scaled so the world is 360 wide)."""
     lat = max(-85.0511, min(85.0511, lat))
@@ -200,7 +221,7 @@ def inv_mercator(x: float, y: float) -> tuple[float, float]:
 
 def ring_area(ring) -> float:
     a = 0.0
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]):
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
         a += x1 * y2 - x2 * y1
     return abs(a) / 2
 
@@ -235,8 +256,8 @@ def _signed_dist(x: float, y: float, rings) -> float:
 
 def polylabel(rings, precision: float) -> tuple[float, float, float]:
     """Pole of inaccessibility (Mapbox's polylabel): (x, y, distance to edge)."""
-    xs = [p[0] for p in rings[0]]
-    ys = [p[1] for p in rings[0]]
+    xs = [p[0] for ring in rings for p in ring]
+    ys = [p[1] for ring in rings for p in ring]
     minx, miny, maxx, maxy = min(xs), min(ys), max(xs), max(ys)
     size = min(maxx - minx, maxy - miny)
     if size == 0:
@@ -278,13 +299,15 @@ def country_labels(topo: dict) -> list[dict]:
         polys = polygons_of(geom, arcs)
         if not name or not polys:
             continue
-        projected = [[[mercator(x, y) for x, y in ring] for ring in poly] for poly in polys]
-        main = max(projected, key=lambda poly: ring_area(poly[0]))
-        xs = [p[0] for p in main[0]]
-        ys = [p[1] for p in main[0]]
+        projected = [[[mercator(x, y) for x, y in planar_ring(ring)] for ring in poly]
+                     for poly in polys]
+        main = max(projected, key=lambda poly: max(ring_area(r) for r in poly))
+        xs = [p[0] for ring in main for p in ring]
+        ys = [p[1] for ring in main for p in ring]
         precision = max(max(xs) - min(xs), max(ys) - min(ys)) / 200
         x, y, r = polylabel(main, max(precision, 1e-3))
         lon, lat = inv_mercator(x, y)
+        lon = (lon + 180) % 360 - 180
         out.append({"name": name, "lat": round(lat, 3), "lon": round(lon, 3),
                     "r": round(max(r, 0.0), 4)})
     # Biggest room first: the browser places labels greedily in this order.

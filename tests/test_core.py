@@ -156,3 +156,16 @@ def test_every_schema_field_has_a_description(name: str):
 
 def test_day_numbers_round_trip():
     assert to_day("1970-01-02") == 1 and to_day(dt.date(1969, 12, 31)) == -1 and to_day(5) == 5
+
+
+def test_routes_load_and_report_unknown_nodes(good_copy: Path):
+    (good_copy / "routes.yaml").write_text(
+        "- id: bridge\n  name: Air bridge\n  operator: red\n  nodes: [base-b, site-c]\n"
+        "  history:\n    - from: '2020-05'\n      status: active\n      confidence: reported\n      sources: [s2]\n"
+        "- id: broken\n  name: Broken\n  operator: red\n  nodes: [base-b, nowhere]\n"
+        "  history:\n    - from: '2020'\n      status: active\n      confidence: reported\n      sources: [s2]\n")
+    ds = garrison.Loader(good_copy).load()
+    assert [r.id for r in ds.routes] == ["bridge"]
+    err = [p for p in ds.errors if p.path.endswith("routes.yaml")]
+    assert [(p.line, p.field) for p in err] == [(13, "[1].nodes[1]")]
+    assert "unknown or invalid installation 'nowhere'" in err[0].message

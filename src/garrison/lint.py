@@ -59,7 +59,7 @@ def normalise(text: str) -> str:
 
 
 def data_files(data_dir: Path) -> list[Path]:
-    files = [data_dir / "actors.yaml", data_dir / "sources.yaml"]
+    files = [data_dir / "actors.yaml", data_dir / "sources.yaml", data_dir / "routes.yaml"]
     files += sorted((data_dir / "installations").glob("*.yaml"))
     return [f for f in files if f.exists()]
 

@@ -18,6 +18,7 @@
   var ringLayers = [];   // [{def, group, circles: [{r, circle}]}]
   var routeLayers = [];  // [{def, group, legs: [{route, a, b, line}]}]
   var lastClass = [];
+  var clickSeq = 0;
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -111,7 +112,11 @@
     state.select = data.inst.id[i];
     restyle();
     // streamlit-folium reports map clicks to the app: the app selects the installation there.
-    map.fire("click", { latlng: e.target.getLatLng() });
+    // Alternate a 1e-9 degree nudge so clicking the same marker twice still reads as a new click
+    // (the app matches positions within 1e-6 degrees).
+    var ll = e.target.getLatLng();
+    clickSeq += 1;
+    map.fire("click", { latlng: L.latLng(ll.lat + (clickSeq % 2) * 1e-9, ll.lng) });
   }
 
   function buildRings(def) {

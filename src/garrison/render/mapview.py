@@ -16,6 +16,7 @@ from folium.template import Template
 
 from basemap.assets import static_url
 from basemap.offline import offline_map
+from basemap.providers import PROVIDERS, tile_layer
 
 
 def _js_json(value: Any) -> str:
@@ -58,9 +59,21 @@ class StateMessage(folium.MacroElement):
         self.state_js = _js_json(state)
 
 
-def build_map(data_url: str, center: tuple[float, float] = (30.0, 25.0), zoom: int = 4) -> folium.Map:
-    """The offline map with the Garrison layer. Same inputs -> identical script."""
+ONLINE_BASEMAPS = {"osm": "OpenStreetMap (online)", "satellite": "Satellite imagery, Esri (online)"}
+
+
+def build_map(data_url: str, center: tuple[float, float] = (30.0, 25.0), zoom: int = 4,
+              online: str | None = None) -> folium.Map:
+    """The offline map with the Garrison layer. Same inputs -> identical script.
+
+    `online` ("osm" or "satellite") adds that provider's tiles, with attribution: the only
+    way the map ever requests anything from the internet, and only when the user opts in.
+    """
     m = offline_map(location=center, zoom_start=zoom, control_scale=True, prefer_canvas=False)
+    if online is not None:
+        if online not in PROVIDERS:
+            raise ValueError(f"unknown online basemap {online!r}; choose one of {sorted(PROVIDERS)}")
+        tile_layer(online, layer_name=ONLINE_BASEMAPS[online]).add_to(m)
     GarrisonLayer(data_url).add_to(m)
     return m
 

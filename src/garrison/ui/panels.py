@@ -97,12 +97,12 @@ def operator_chart(counts: pd.DataFrame, ds: Dataset, date: dt.date) -> alt.Char
 
 def compare_frame(ds: Dataset, d1: dt.date, d2: dt.date) -> pd.DataFrame:
     """Installations whose operator/status/territory differ between two dates, as a table."""
+    first, second = f"{d1}", f"{d2}" if d2 != d1 else f"{d2} (same date)"
     rows = []
     for r in ds.compare(d1, d2):
         b, a = r["before"], r["after"]
-        rows.append({"installation": r["name"],
-                     f"{d1}": _describe(ds, b), f"{d2}": _describe(ds, a), "id": r["id"]})
-    return pd.DataFrame(rows, columns=["installation", f"{d1}", f"{d2}", "id"])
+        rows.append({"installation": r["name"], first: _describe(ds, b), second: _describe(ds, a), "id": r["id"]})
+    return pd.DataFrame(rows, columns=["installation", first, second, "id"])
 
 
 def _describe(ds: Dataset, t: dict) -> str:

@@ -1,0 +1,88 @@
+"""The naive baseline for benchmarks/bench_map.py: rebuild the whole folium map on every rerun.
+
+    GARRISON_DATA=data python -m streamlit run benchmarks/naive_app.py
+
+A date slider; on every rerun a new ``folium`` map (the same offline Leaflet + Natural Earth
+basemap as the real app, from ``basemap.offline.offline_map``, so nothing is fetched from the
+internet) with one ``folium.CircleMarker`` per installation that has a record at the chosen
+date, coloured by operator, rendered with ``st_folium``. This is what the real app (app.py)
+avoids by sending the data once and restyling markers in the browser.
+
+Benchmark hooks (nothing else depends on them):
+* every marker path has the classes ``garrison-inst garrison-inst-<id> garrison-status-<status>``;
+* the map container gets ``data-naive-date="YYYY-MM-DD"`` and ``data-naive-count`` once every
+  marker of that date has been added (the stamp is the last statement of the map script).
+
+Because the date is part of the map script, streamlit-folium's component key (a hash of the
+script) changes on every date, so each slider step mounts a new component iframe that reloads
+Leaflet, the basemap and every marker: that *is* the naive cost being measured. The baseline is
+kept charitable: the data folder is loaded once (cached ``garrison.Loader``, like the real app)
+and ``returned_objects=[]`` so a newly mounted map does not trigger a second rerun.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+import folium  # noqa: E402
+from folium.template import Template  # noqa: E402
+from streamlit_folium import st_folium  # noqa: E402
+
+from basemap.offline import offline_map  # noqa: E402
+from garrison import Loader, default_data_dir  # noqa: E402
+
+st.set_page_config(page_title="Garrison (naive baseline)", page_icon="🗺", layout="wide")
+
+
+class DateStamp(folium.MacroElement):
+    """Marks the map container with the date it shows (runs after every marker was added)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.getContainer().setAttribute("data-naive-count", {{ this.count }});
+        {{ this._parent.get_name() }}.getContainer().setAttribute("data-naive-date", {{ this.date_js }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, date: dt.date, count: int):
+        super().__init__()
+        self._name = "DateStamp"
+        self.date_js = json.dumps(date.isoformat())
+        self.count = int(count)
+
+
+@st.cache_resource
+def loader_for(data_dir: str) -> Loader:
+    return Loader(data_dir)
+
+
+data_dir = os.environ.get("GARRISON_DATA") or str(default_data_dir())
+ds = loader_for(data_dir).load()
+first, last = ds.span()
+
+st.title("Garrison — naive baseline")
+date = st.slider("Date", min_value=first, max_value=last, value=last, step=dt.timedelta(days=1),
+                 key="date", format="YYYY-MM-DD")
+
+now = ds.state_at(date)
+m = offline_map(location=(30.0, 25.0), zoom_start=4, control_scale=True)
+for row in now.itertuples(index=False):
+    colour = ds.actors[row.operator].colour if row.operator in ds.actors else "#9e9e9e"
+    folium.CircleMarker(
+        location=(float(row.lat), float(row.lon)), radius=7, weight=1.5, color="#333333",
+        fill=True, fill_color=colour, fill_opacity=0.9,
+        class_name=f"garrison-inst garrison-inst-{row.id} garrison-status-{row.status}",
+    ).add_to(m)
+DateStamp(date, len(now)).add_to(m)
+
+st_folium(m, key="naive-map", height=620, use_container_width=True, returned_objects=[])
+st.caption(f"{len(now)} installations with a record on {date.isoformat()} · {len(ds.records)} in {data_dir}")

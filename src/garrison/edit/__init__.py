@@ -1,0 +1,38 @@
+"""The core of the in-app editor (no UI): open a data file as a draft, edit it, validate it the
+way ``python -m garrison validate`` does, and save it atomically with conflict detection.
+
+    draft = open_for_edit(data_dir, "khmeimim")
+    rows = draft.history_rows(); rows[5]["status"] = "withdrawing"
+    replace_history(draft, rows)
+    problems = validate_draft(draft)          # file:line:field, nothing written
+    save(draft, draft.digest)                 # Conflict if the file changed meanwhile
+"""
+
+from .errors import Conflict, EditError, ValidationFailed
+from .gitaudit import GitOutcome
+from .paths import check_id, installation_path, sources_path
+from .store import (
+    Draft,
+    SaveResult,
+    add_source,
+    delete,
+    describe_changes,
+    file_digest,
+    new_installation,
+    open_for_edit,
+    open_sources,
+    replace_history,
+    retire,
+    save,
+    set_fields,
+    sweep_temp_files,
+    validate_draft,
+)
+from .values import MAX_FILE_BYTES, MAX_STRING
+
+__all__ = [
+    "MAX_FILE_BYTES", "MAX_STRING", "Conflict", "Draft", "EditError", "GitOutcome", "SaveResult",
+    "ValidationFailed", "add_source", "check_id", "delete", "describe_changes", "file_digest",
+    "installation_path", "new_installation", "open_for_edit", "open_sources", "replace_history",
+    "retire", "save", "set_fields", "sources_path", "sweep_temp_files", "validate_draft",
+]

@@ -1,0 +1,350 @@
+"""Browser tests: the REAL Streamlit app in headless Chromium, driven through Playwright.
+
+Fixtures
+--------
+``app_servers``  (session)  starts ``streamlit run app.py`` once per data folder and kills each
+                            process group at the end of the session.
+``app_server``              the server for the bundled data; parametrize it indirectly with another
+                            data folder (a path, or a name in DATA_FOLDERS):
+                            ``@pytest.mark.parametrize("app_server", ["hostile"], indirect=True)``.
+``browser``      (session)  Chromium (/usr/bin/chromium; ``playwright install`` is never needed).
+``page``                    a fresh context + page per test. Every request is routed: loopback http(s)
+                            and ws(s) go through; anything else is recorded and aborted. After the test
+                            the fixture asserts that no outside request was attempted, no console error
+                            was logged and no uncaught page error happened (in the page or its iframes).
+``garrison``                a small page object over ``page`` + ``app_server`` (open a URL, the map
+                            iframe, markers, the mount id).
+``data_for``     (session)  ``data_for(folder)`` -> the folder's data as the library loads it, to read
+                            expected states from (never hard-coded in the tests).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+BUNDLED = ROOT / "data"
+HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
+DATA_FOLDERS = {"bundled": BUNDLED, "hostile": HOSTILE}
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+STARTUP_DEADLINE_S = 90.0
+TIMEOUT_MS = 30_000
+
+# The app reruns its whole script on each interaction; on 2 busy cores a rerun can take seconds.
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+# --- the app server -----------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class AppServer:
+    data_dir: Path
+    port: int
+    proc: subprocess.Popen
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log_tail(self, n: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-n:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)  # the whole group: streamlit and anything it spawned
+        except ProcessLookupError:
+            return
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+
+def start_app(data_dir: Path, log_dir: Path) -> AppServer:
+    """``python -m streamlit run app.py`` on a free port; returns once /_stcore/health answers."""
+    port = _free_port()
+    log_path = log_dir / f"streamlit-{port}.log"
+    env = dict(os.environ, GARRISON_DATA=str(data_dir), PYTHONUNBUFFERED="1")
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group, killed as a whole at teardown
+        )
+    server = AppServer(Path(data_dir), port, proc, log_path)
+    health = f"{server.url}/_stcore/health"
+    deadline = time.monotonic() + STARTUP_DEADLINE_S
+    while True:
+        try:
+            with urllib.request.urlopen(health, timeout=2) as resp:
+                if resp.status == 200:
+                    return server
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            server.stop()
+            raise RuntimeError(f"streamlit did not become healthy within {STARTUP_DEADLINE_S}s:\n{server.log_tail()}")
+        try:  # the poll interval doubles as "did it die?": no fixed sleep
+            code = proc.wait(timeout=0.2)
+        except subprocess.TimeoutExpired:
+            continue
+        raise RuntimeError(f"streamlit exited with {code} before becoming healthy:\n{server.log_tail()}")
+
+
+class AppServers:
+    """One running app per data folder, shared by every test of the session."""
+
+    def __init__(self, log_dir: Path):
+        self.log_dir = log_dir
+        self._servers: dict[str, AppServer] = {}
+
+    def get(self, data_dir: Path | str) -> AppServer:
+        key = str(Path(DATA_FOLDERS.get(str(data_dir), data_dir)).resolve())
+        server = self._servers.get(key)
+        if server is None or server.proc.poll() is not None:
+            server = self._servers[key] = start_app(Path(key), self.log_dir)
+        return server
+
+    def stop_all(self) -> None:
+        for server in self._servers.values():
+            server.stop()
+        self._servers.clear()
+
+
+@pytest.fixture(scope="session")
+def app_servers(tmp_path_factory):
+    servers = AppServers(tmp_path_factory.mktemp("streamlit-logs"))
+    yield servers
+    servers.stop_all()
+
+
+@pytest.fixture
+def app_server(request, app_servers) -> AppServer:
+    """The running app for ``request.param`` (a data folder), the bundled data by default."""
+    return app_servers.get(getattr(request, "param", BUNDLED))
+
+
+# --- the browser ----------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} not found")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https", "ws", "wss") and (parts.hostname or "") in {h.strip("[]") for h in LOCAL_HOSTS}
+
+
+@dataclass
+class PageLog:
+    outside: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def page_log() -> PageLog:
+    return PageLog()
+
+
+@pytest.fixture
+def page(browser, page_log: PageLog):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, service_workers="block")
+    context.set_default_timeout(TIMEOUT_MS)
+
+    def on_request(route):
+        url = route.request.url
+        if is_local(url):
+            route.continue_()
+        else:
+            page_log.outside.append(f"{route.request.method} {url}")
+            route.abort()
+
+    def on_websocket(ws):
+        if is_local(ws.url):
+            ws.connect_to_server()  # no handlers set: messages are forwarded both ways untouched
+        else:
+            page_log.outside.append(f"WS {ws.url}")
+            ws.close()
+
+    context.route("**/*", on_request)
+    context.route_web_socket(re.compile(r".*"), on_websocket)
+    pg = context.new_page()
+    pg.on("console", lambda msg: msg.type == "error" and page_log.console_errors.append(f"{msg.text} @ {msg.location}"))
+    pg.on("pageerror", lambda err: page_log.page_errors.append(str(err)))
+    yield pg
+    try:
+        context.close()
+    except PlaywrightError:
+        pass
+    assert page_log.outside == [], f"requests outside localhost were attempted: {page_log.outside}"
+    assert page_log.console_errors == [], f"console errors: {page_log.console_errors}"
+    assert page_log.page_errors == [], f"uncaught page errors: {page_log.page_errors}"
+
+
+# --- a small page object --------------------------------------------------------------------------
+class Garrison:
+    """The app as the tests see it: the Streamlit page and the map inside its component iframe."""
+
+    def __init__(self, page, server: AppServer):
+        self.page = page
+        self.server = server
+        self.map = page.frame_locator(MAP_IFRAME)
+        self.box = self.map.locator('.leaflet-container[data-garrison-ready="1"]')
+        self.markers = self.map.locator(".leaflet-marker-icon.garrison-inst")
+        self.big_date = page.get_by_test_id("garrison-date")
+        self.slider = page.get_by_role("slider", name="Date")
+        self.details = page.locator(".garrison-details")
+        self.history = page.locator('[data-testid="stHtml"]').filter(has=page.locator(".garrison-period"))
+
+    def open(self, query: str = "", date: str | None = None) -> None:
+        """Load ``/?query`` and wait until the map has applied a state (optionally: that date)."""
+        self.page.goto(f"{self.server.url}/{'?' + query if query else ''}")
+        expect(self.box).to_have_attribute("data-garrison-date", date or re.compile(r"^\d{4}-\d{2}-\d{2}$"))
+        self.expect_no_exception()
+
+    def map_frame(self):
+        """The map iframe as a Playwright Frame (for evaluate / wait_for_function inside it)."""
+        frame = self.page.locator(MAP_IFRAME).element_handle().content_frame()
+        assert frame is not None, "the map iframe has no frame"
+        return frame
+
+    def marker(self, inst_id: str):
+        return self.map.locator(f".leaflet-marker-icon.garrison-inst-{inst_id}")
+
+    def mount(self) -> str:
+        value = self.box.get_attribute("data-garrison-mount")
+        assert value, "the map container has no data-garrison-mount"
+        return value
+
+    def expect_date(self, iso: str) -> None:
+        expect(self.big_date).to_have_text(iso)
+        expect(self.slider).to_have_attribute("aria-valuetext", iso)
+        expect(self.box).to_have_attribute("data-garrison-date", iso)
+
+    def expect_no_exception(self) -> None:
+        """Streamlit shows no exception box (checked now, not waited for)."""
+        exc = self.page.get_by_test_id("stException")
+        if exc.count():
+            pytest.fail(f"the app shows an exception:\n{exc.first.inner_text()}")
+
+    def toggle(self, name: str):
+        """The clickable label of an st.toggle (the switch input itself is visually hidden)."""
+        return self.page.locator("label").filter(has=self.page.get_by_role("switch", name=name, exact=True))
+
+    def choose(self, combobox: str, option: str) -> None:
+        box = self.page.get_by_role("combobox", name=combobox, exact=True)
+        box.click()
+        self.page.get_by_role("option", name=option, exact=True).click()
+        expect(box).to_have_value(option)
+
+    def marker_classes(self) -> dict[str, str]:
+        """{installation id: class attribute} of every marker in the map."""
+        pairs = self.markers.evaluate_all("els => els.map(e => e.getAttribute('class'))")
+        out = {}
+        for cls in pairs:
+            m = re.search(r"\bgarrison-inst-([a-z0-9-]+)", cls)
+            if m:
+                out[m.group(1)] = cls
+        return out
+
+    def wait_stable(self, locator_js: str, ms: int = 2000) -> str:
+        """Poll (in the page) until the text of ``locator_js`` stayed the same for ``ms``; return it."""
+        handle = self.page.wait_for_function(
+            """([sel, ms]) => {
+                const el = document.querySelector(sel), v = el ? el.textContent : null, now = performance.now();
+                const w = window.__garrisonStable || (window.__garrisonStable = {});
+                if (w.sel !== sel || w.v !== v) { Object.assign(w, {sel, v, t: now}); return false; }
+                return v !== null && now - w.t >= ms ? JSON.stringify(v) : false;
+            }""",
+            arg=[locator_js, ms], polling=100, timeout=TIMEOUT_MS,
+        )
+        value = json.loads(handle.json_value())
+        self.page.evaluate("() => { delete window.__garrisonStable; }")
+        return value
+
+
+@pytest.fixture
+def garrison(page, app_server) -> Garrison:
+    return Garrison(page, app_server)
+
+
+# --- the data, as the library sees it --------------------------------------------------------------
+class Data:
+    """A data folder loaded by the library: expected states come from here, never hard-coded."""
+
+    def __init__(self, data_dir: Path):
+        if str(ROOT / "src") not in sys.path:
+            sys.path.insert(0, str(ROOT / "src"))
+        from garrison import Loader
+
+        self.dir = data_dir
+        self.ds = Loader(data_dir).load()
+
+    def state(self, inst_id: str, date: str) -> dict | None:
+        """operator/status/territory of one installation at a date (None: no record then)."""
+        now = self.ds.state_at(date)
+        rows = now[now["id"] == inst_id]
+        if not len(rows):
+            return None
+        row = rows.iloc[0]
+        return {"operator": row["operator"], "status": row["status"], "territory": row["territory"]}
+
+    def status(self, inst_id: str, date: str) -> str | None:
+        st = self.state(inst_id, date)
+        return st["status"] if st else None
+
+    def record(self, inst_id: str):
+        return self.ds.records[self.ds.index[inst_id]]
+
+
+@pytest.fixture(scope="session")
+def data_for():
+    cache: dict[str, Data] = {}
+
+    def get(folder: Path | str) -> Data:
+        path = Path(DATA_FOLDERS.get(str(folder), folder)).resolve()
+        if str(path) not in cache:
+            cache[str(path)] = Data(path)
+        return cache[str(path)]
+
+    return get

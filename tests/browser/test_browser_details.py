@@ -1,0 +1,89 @@
+"""Selecting an installation (click on the map) and restoring a view from a permalink."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def has_class(name: str) -> re.Pattern:
+    return re.compile(rf"(^|\s){re.escape(name)}(\s|$)")
+
+
+def test_clicking_khmeimim_shows_its_history_with_sources(garrison, page, data_for):
+    data = data_for("bundled")
+    rec = data.record("khmeimim")
+    history = data.ds.history("khmeimim")
+    # Zoomed in on the base so its marker does not overlap Tartus's (they are 55 km apart).
+    garrison.open(f"lat={rec.lat}&lon={rec.lon}&zoom=9")
+    marker = garrison.marker("khmeimim")
+    expect(page.locator(".garrison-details")).to_have_count(0)
+
+    marker.click()  # a real click on the marker element inside the iframe
+    expect(marker).to_have_class(has_class("garrison-selected"))
+    heading = garrison.details.locator("h3")
+    expect(heading).to_have_text(rec.name)
+    expect(heading).to_contain_text("Khmeimim")
+    expect(page).to_have_url(re.compile(r"[?&]select=khmeimim(&|$)"))
+
+    periods = page.locator(".garrison-period")
+    expect(periods).to_have_count(len(history))
+    for k, h in enumerate(history):
+        period = periods.nth(k)
+        expect(period).to_have_class(has_class(f"garrison-period-{h['status']}"))
+        expect(period.locator("b").nth(1)).to_have_text(h["status"])
+        items = period.locator("li")
+        expect(items).to_have_count(len(h["sources"]))
+        for j, sid in enumerate(h["sources"]):
+            src = data.ds.sources[sid]
+            expect(items.nth(j)).to_contain_text(src.publisher)
+            expect(items.nth(j).locator("a")).to_have_attribute("href", src.url)
+            expect(items.nth(j).locator("a")).to_have_text(src.title)
+    links = garrison.history.locator("a[href^='http']")
+    expect(links.first).to_be_visible()
+    assert links.count() == sum(len(h["sources"]) for h in history)
+
+    # must not: any link in the panels (or anywhere) that is not http(s).
+    hrefs = page.locator('[data-testid="stHtml"] a').evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert hrefs and all(re.match(r"^https?://", h or "") for h in hrefs), hrefs
+    expect(page.locator("a[href^='javascript:' i]")).to_have_count(0)
+    expect(garrison.map.locator("a[href^='javascript:' i]")).to_have_count(0)
+    garrison.expect_no_exception()
+
+
+def test_permalink_restores_date_selection_and_filter(garrison, page, data_for):
+    data = data_for("bundled")
+    date = "2019-06-01"
+    garrison.open(f"date={date}&select=tartus&op=ru", date=date)
+    garrison.expect_date(date)
+    expect(garrison.details.locator("h3")).to_have_text(data.record("tartus").name)
+    expect(garrison.marker("tartus")).to_have_class(has_class("garrison-selected"))
+
+    now = data.ds.state_at(date)
+    russian = set(now.loc[now["operator"] == "ru", "id"])
+    assert "tartus" in russian and len(russian) < len(data.ds.records)
+    shown = garrison.map.locator(".leaflet-marker-icon.garrison-inst:not(.garrison-filtered)")
+    expect(shown).to_have_count(len(russian))
+    for inst_id, cls in garrison.marker_classes().items():
+        if inst_id in russian:
+            assert "garrison-filtered" not in cls.split() and "garrison-op-ru" in cls.split(), (inst_id, cls)
+        else:
+            assert "garrison-filtered" in cls.split(), (inst_id, cls)
+
+    # must not: the URL losing its parameters once the app has loaded and rewritten it.
+    expect(page).to_have_url(re.compile(rf"[?&]date={date}(&|$)"))
+    expect(page).to_have_url(re.compile(r"[?&]select=tartus(&|$)"))
+    expect(page).to_have_url(re.compile(r"[?&]op=ru(&|$)"))
+
+    # A link to one installation without a date opens at that installation's latest change.
+    latest = max(h["start"] for h in data.ds.history("khmeimim"))
+    garrison.open("select=khmeimim", date=latest)
+    garrison.expect_date(latest)
+    expect(garrison.details.locator("h3")).to_have_text(data.record("khmeimim").name)
+    expect(page).to_have_url(re.compile(rf"[?&]date={latest}(&|$)"))
+    expect(page).to_have_url(re.compile(r"[?&]select=khmeimim(&|$)"))
+    garrison.expect_no_exception()

@@ -1,0 +1,138 @@
+"""The map on the bundled data: markers, the date slider, Play, and compare.
+
+Every expected status comes from the data (``data_for("bundled")``), never from the test.
+Each test also checks one thing that must NOT happen (named "must not" below).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def has_class(name: str) -> re.Pattern:
+    return re.compile(rf"(^|\s){re.escape(name)}(\s|$)")
+
+
+def test_markers_appear_inside_the_map_iframe(garrison, page, data_for):
+    data = data_for("bundled")
+    first, last = data.ds.span()
+    garrison.open(date=last.isoformat())  # no date in the URL: the app opens at the end of the span
+    garrison.expect_date(last.isoformat())
+
+    present = garrison.map.locator(".leaflet-marker-icon.garrison-inst:not(.garrison-absent)")
+    expect(present.nth(25)).to_be_attached()  # more than 25 installations held at the default date
+    expect(present).to_have_count(len(data.ds.state_at(last)))
+    expect(garrison.markers).to_have_count(len(data.ds.records))  # one marker per installation
+    expect(present.first).to_be_visible()
+
+    # must not: a marker (or any garrison-inst element) rendered outside the iframe.
+    # (Must not reach outside localhost: asserted by the page fixture for every test.)
+    expect(page.locator(".garrison-inst")).to_have_count(0)
+    expect(page.locator(".leaflet-container")).to_have_count(0)
+
+
+def test_slider_across_8_december_2024_restyles_in_place(garrison, page, data_for):
+    data = data_for("bundled")
+    before, after = data.status("tartus", "2024-12-07"), data.status("tartus", "2024-12-08")
+    assert before and after and before != after, "the data no longer changes Tartus on 2024-12-08"
+
+    garrison.open("date=2024-12-07", date="2024-12-07")
+    garrison.expect_date("2024-12-07")
+    tartus = garrison.marker("tartus")
+    expect(tartus).to_have_class(has_class(f"garrison-status-{before}"))
+    mount = garrison.mount()
+
+    garrison.slider.focus()
+    garrison.slider.press("ArrowRight")
+    garrison.expect_date("2024-12-08")
+    expect(tartus).to_have_class(has_class(f"garrison-status-{after}"))
+    expect(tartus).not_to_have_class(has_class(f"garrison-status-{before}"))
+
+    # "Next change" snaps to the next day on which anything in the data changes.
+    later = [d for d in data.ds.change_dates() if d.isoformat() > "2024-12-08"]
+    nxt = later[0].isoformat()
+    page.get_by_role("button", name="Next change ▶").click()
+    garrison.expect_date(nxt)
+    expect(tartus).to_have_class(has_class(f"garrison-status-{data.status('tartus', nxt)}"))
+
+    # must not: rebuild the base map (same Leaflet instance, same iframe).
+    expect(garrison.box).to_have_attribute("data-garrison-mount", mount)
+    expect(page.locator('iframe[title="streamlit_folium.st_folium"]')).to_have_count(1)
+    garrison.expect_no_exception()
+
+
+PLAY_BUG = (
+    "app bug: app.py _ticker() calls advance() -> st.session_state.date = ... during the FULL rerun it "
+    "triggers (after st.slider(key='date') exists) -> StreamlitWidgetAlreadyInstantiatedError; the script "
+    "stops before st_folium, so the map disappears while playing. Remove this xfail once fixed."
+)
+
+
+@pytest.mark.xfail(strict=True, reason=PLAY_BUG)
+def test_play_advances_and_stops(garrison, page):
+    start = "2020-01-01"
+    garrison.open(f"date={start}", date=start)
+    mount = garrison.mount()
+    garrison.choose("Step", "step: day")
+    garrison.choose("Speed", "fast (0.25 s)")
+
+    play = page.get_by_role("switch", name="▶ Play", exact=True)
+    garrison.toggle("▶ Play").click()
+    expect(play).to_be_checked()
+    expect(garrison.big_date).not_to_have_text(start)
+    page.wait_for_function("d => document.querySelector('[data-testid=garrison-date]').textContent >= d", arg="2020-01-04")
+    garrison.expect_no_exception()
+    # the map follows: its own date attribute moves on too
+    expect(garrison.box).not_to_have_attribute("data-garrison-date", start)
+    garrison.map_frame().wait_for_function(
+        "d => document.querySelector('.leaflet-container').getAttribute('data-garrison-date') >= d", arg="2020-01-04")
+    expect(garrison.box).to_have_attribute("data-garrison-mount", mount)
+
+    garrison.toggle("▶ Play").click()
+    expect(play).not_to_be_checked()
+    stopped = garrison.wait_stable('[data-testid="garrison-date"]', ms=2000)  # ~8 ticks at 0.25 s
+    assert stopped >= "2020-01-04"
+    expect(garrison.box).to_have_attribute("data-garrison-date", stopped)
+    again = garrison.wait_stable('[data-testid="garrison-date"]', ms=2000)
+    assert again == stopped, f"the date kept moving after Play was switched off: {stopped} -> {again}"
+    expect(garrison.box).to_have_attribute("data-garrison-date", stopped)
+
+    # must not: remount the map while playing.
+    expect(garrison.box).to_have_attribute("data-garrison-mount", mount)
+    garrison.expect_no_exception()
+
+
+def test_compare_lists_and_highlights_changes(garrison, page, data_for):
+    data = data_for("bundled")
+    d1, d2 = "2024-11-01", "2024-12-31"
+    expected = {r["id"] for r in data.ds.compare(d1, d2)}
+    assert {"tartus", "khmeimim"} <= expected
+    unchanged = {r.id for r in data.ds.records if data.state(r.id, d1) == data.state(r.id, d2)}
+    assert unchanged, "the data has no installation unchanged between the two dates"
+
+    garrison.open(f"date={d2}&compare={d1}", date=d2)
+    expect(page.get_by_role("switch", name="Compare with a second date", exact=True)).to_be_checked()
+    expect(page.get_by_text(f"Changes between {d1} and {d2}")).to_be_visible()
+    expect(page.get_by_text(f"{len(expected)} installation(s) differ")).to_be_visible()
+
+    # The table is a canvas grid; its accessible <table> holds only the rows in view.
+    grid = page.get_by_test_id("stDataFrame")
+    names = grid.locator("td[aria-colindex='1']")
+    expect(names.filter(has_text=data.record("khmeimim").name)).to_have_count(1)
+    grid.locator("canvas").first.hover()
+    page.mouse.wheel(0, 3000)  # scroll the grid to its last rows
+    expect(names.filter(has_text=data.record("tartus").name)).to_have_count(1)
+
+    changed = garrison.map.locator(".leaflet-marker-icon.garrison-changed")
+    expect(changed).to_have_count(len(expected))
+    classes = garrison.marker_classes()
+    marked = {i for i, cls in classes.items() if "garrison-changed" in cls.split()}
+    assert marked == expected
+    # must not: an installation whose state is the same at both dates marked as changed.
+    for inst_id in sorted(unchanged):
+        expect(garrison.marker(inst_id)).not_to_have_class(has_class("garrison-changed"))

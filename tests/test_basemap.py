@@ -1,0 +1,472 @@
+"""Tests for the offline basemap (src/basemap, static/vendor, static/basemap)."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import re
+import shutil
+import socket
+import subprocess
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import branca.colormap
+import folium
+import folium.plugins
+import pytest
+
+from basemap import assert_offline, assets, guard, offline, offline_map, providers
+
+ROOT = Path(__file__).resolve().parent.parent
+
+STATIC = ROOT / "static"
+URL_RE = re.compile(r"(?:https?:)?//[A-Za-z0-9.-]+\.[A-Za-z]{2,}", re.IGNORECASE)
+HTTP_RE = re.compile(r"https?://", re.IGNORECASE)
+
+
+def _vendor_script():
+    spec = importlib.util.spec_from_file_location("vendor_assets", ROOT / "scripts" / "vendor_assets.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _render(m: folium.Map) -> str:
+    return m.get_root().render()
+
+
+def _local_refs(html: str) -> list[str]:
+    return re.findall(r'(?:src|href)="([^"]+)"', html)
+
+
+# --------------------------------------------------------------------------- offline map
+
+
+def test_rendered_offline_map_has_no_internet_url():
+    m = offline_map(location=(48.0, 10.0), zoom_start=4)
+    html = _render(m)
+    assert "GarrisonBasemap.naturalEarth(" in html
+    assert not HTTP_RE.search(html), HTTP_RE.findall(html)
+    assert not URL_RE.search(html), URL_RE.findall(html)
+    for banned in ("jquery", "bootstrap", "awesome", "fontawesome", "cdn"):
+        assert banned not in html.lower(), banned
+
+
+def test_rendered_offline_map_loads_only_existing_static_files():
+    html = _render(offline_map())
+    refs = _local_refs(html)
+    assert refs, "expected script/link tags"
+    expected = {
+        "/app/static/vendor/leaflet/leaflet.js",
+        "/app/static/vendor/leaflet/leaflet.css",
+        "/app/static/basemap/folium-compat.js",
+        "/app/static/vendor/topojson-client/topojson-client.min.js",
+        "/app/static/basemap/garrison-basemap.js",
+    }
+    assert set(refs) == expected
+    for ref in refs:
+        assert (STATIC / ref.removeprefix("/app/static/")).is_file(), ref
+    # Leaflet before topojson-client before our layer script.
+    order = [html.index(u) for u in ("leaflet/leaflet.js", "topojson-client.min.js", "garrison-basemap.js")]
+    assert order == sorted(order)
+
+
+def test_layer_data_urls_point_at_existing_files():
+    layer = offline.NaturalEarthLayer()
+    urls = layer.options["urls"]
+    assert set(urls) == {"low", "high", "places", "country_labels"}
+    for url in urls.values():
+        assert url.startswith("/app/static/basemap/")
+        assert (STATIC / url.removeprefix("/app/static/")).is_file(), url
+    assert layer.options["detail_zoom"] == 5
+
+
+def test_offline_map_options():
+    m = offline_map(location=(1, 2), zoom_start=6, max_zoom=10)
+    assert m.options["min_zoom"] == 2 and m.options["max_zoom"] == 10
+    assert not [c for c in m._children.values() if isinstance(c, folium.TileLayer)]
+    assert [c for c in m._children.values() if isinstance(c, offline.NaturalEarthLayer)]
+    bare = offline_map(natural_earth=False)
+    assert not [c for c in bare._children.values() if isinstance(c, offline.NaturalEarthLayer)]
+    with pytest.raises(ValueError, match="takes no tiles"):
+        offline_map(tiles="OpenStreetMap")
+    with pytest.raises(ValueError, match="unknown style"):
+        offline.NaturalEarthLayer(style={"lnad": "#fff"})
+
+
+def test_offline_map_does_not_mutate_folium_defaults():
+    before = list(folium.Map.default_js)
+    offline_map()
+    assert folium.Map.default_js == before
+    assert any("jquery" in url for _, url in folium.Map().default_js)
+
+
+def test_static_url_base_is_overridable(monkeypatch):
+    monkeypatch.setattr(assets, "STATIC_URL_BASE", "/garrison/app/static")
+    assert assets.static_url("basemap/places.json") == "/garrison/app/static/basemap/places.json"
+    layer = offline.NaturalEarthLayer()
+    assert layer.default_js[1][1] == "/garrison/app/static/basemap/garrison-basemap.js"
+    assert assets.static_url("a b.json", base="") == "/a%20b.json"
+    for bad in ("../secret", "/etc/passwd", "https://x.org/a.js", "a/../../b", ""):
+        with pytest.raises(ValueError):
+            assets.static_url(bad)
+    with pytest.raises(ValueError):
+        assets.set_static_url_base("https://cdn.example.org/static")
+
+
+def test_layer_control_lists_the_offline_layer_and_online_tiles():
+    m = offline_map()
+    providers.openstreetmap(show=False).add_to(m)
+    folium.LayerControl().add_to(m)
+    html = _render(m)
+    assert "Natural Earth (offline)" in html
+    assert "OpenStreetMap (online)" in html
+    assert_offline(m, allow_tiles=True)
+
+
+# --------------------------------------------------------------------------- streamlit-folium
+
+
+def test_streamlit_folium_gets_local_scripts_and_a_working_script():
+    sf = pytest.importorskip("streamlit_folium")
+    m = offline_map(location=(50, 10), zoom_start=4)
+    folium.CircleMarker((52.5, 13.4), radius=5, popup="Berlin").add_to(m)
+    m.get_root().render()
+    # What st_folium collects and loads into its iframe (same walk as st_folium).
+    js_links, css_links = [], []
+    for elem in guard.walk(m):
+        js_links += [u for _, u in getattr(elem, "default_js", [])]
+        css_links += [u for _, u in getattr(elem, "default_css", [])]
+    assert js_links[0].endswith("/vendor/leaflet/leaflet.js")
+    for url in js_links + css_links:
+        assert url.startswith("/app/static/"), url
+        assert (STATIC / url.removeprefix("/app/static/")).is_file(), url
+    header = sf._get_header(m)
+    assert not HTTP_RE.search(header)
+    script = sf._get_map_string(m)
+    assert not HTTP_RE.search(script)
+    # The map variable is renamed to map_div in the iframe; the layer must be added to it.
+    assert "var map_div = L.map(" in script
+    assert re.search(r"var (natural_earth_layer_\w+) = GarrisonBasemap\.naturalEarth\(", script)
+    name = re.search(r"var (natural_earth_layer_\w+) = GarrisonBasemap", script).group(1)
+    assert f"{name}.addTo(map_div);" in script
+
+
+# --------------------------------------------------------------------------- guard
+
+
+def test_assert_offline_accepts_offline_map():
+    m = offline_map()
+    folium.CircleMarker((0, 0), radius=3).add_to(m)
+    assert_offline(m)
+    assert guard.find_online_resources(m) == []
+
+
+def test_assert_offline_rejects_default_folium_map():
+    m = folium.Map(tiles=None)
+    with pytest.raises(ValueError) as exc:
+        assert_offline(m)
+    msg = str(exc.value)
+    assert f"Map {m.get_name()}" in msg
+    assert "https://code.jquery.com/jquery-3.7.1.min.js" in msg
+    assert "bootstrap" in msg
+
+
+def test_assert_offline_names_cdn_plugin_element():
+    m = offline_map()
+    fs = folium.plugins.Fullscreen().add_to(m)
+    with pytest.raises(ValueError) as exc:
+        assert_offline(m)
+    msg = str(exc.value)
+    assert f"Fullscreen {fs.get_name()}" in msg
+    assert any(url in msg for _, url in fs.default_js)
+
+
+def test_assert_offline_rejects_branca_colormap():
+    m = offline_map()
+    cmap = branca.colormap.LinearColormap(["#ffffff", "#000000"], vmin=0, vmax=1)
+    cmap.add_to(m)
+    with pytest.raises(ValueError) as exc:
+        assert_offline(m)
+    msg = str(exc.value)
+    assert cmap.get_name() in msg
+    assert "https://d3js.org/d3.v4.min.js" in msg
+
+
+def test_assert_offline_rejects_tiles_unless_allowed():
+    m = offline_map()
+    providers.satellite().add_to(m)
+    with pytest.raises(ValueError, match="server.arcgisonline.com"):
+        assert_offline(m)
+    assert_offline(m, allow_tiles=True)
+
+
+def test_assert_offline_rejects_protocol_relative_and_header_links():
+    m = offline_map()
+    m.get_root().header.add_child(branca.element.JavascriptLink("//cdn.example.org/x.js"))
+    with pytest.raises(ValueError, match="cdn.example.org"):
+        assert_offline(m)
+    assert guard.is_remote("HTTP://a.org/x") and guard.is_remote("//a.org/x")
+    assert not guard.is_remote("/app/static/x.js") and not guard.is_remote("data:text/plain,x")
+
+
+def test_localize_cdn_urls_maps_leaflet_to_vendored_copy():
+    m = folium.Map(tiles=None)
+    done = guard.localize_cdn_urls(m)
+    assert {new for _, _, new in done} == {
+        "/app/static/vendor/leaflet/leaflet.js",
+        "/app/static/vendor/leaflet/leaflet.css",
+    }
+    assert dict(m.default_js)["leaflet"] == "/app/static/vendor/leaflet/leaflet.js"
+    # Only Leaflet is vendored: the rest is still reported, and folium's class is untouched.
+    with pytest.raises(ValueError, match="jquery"):
+        assert_offline(m)
+    assert "cdn.jsdelivr.net" in dict(folium.Map.default_js)["leaflet"]
+    for rel in guard.VENDORED_CDN_URLS.values():
+        assert (STATIC / rel).is_file()
+
+
+# --------------------------------------------------------------------------- vendored files
+
+
+def test_manifest_files_exist_with_matching_sha256_and_licence():
+    manifest = assets.load_manifest()
+    files = manifest["files"]
+    assert len(files) >= 15
+    pins = _vendor_script().PACKAGES
+    assert manifest["packages"].keys() == pins.keys()
+    for entry in files:
+        path = STATIC / entry["path"]
+        assert path.is_file(), entry["path"]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"], entry["path"]
+        assert path.stat().st_size == entry["bytes"]
+        assert entry["license"], entry["path"]
+        assert entry["source"] and entry["package"] in pins
+        assert entry["version"] == pins[entry["package"]]
+    assert assets.verify_manifest() == []
+    paths = {e["path"] for e in files}
+    for needed in (
+        "vendor/leaflet/leaflet.js",
+        "vendor/leaflet/leaflet.css",
+        "vendor/leaflet/images/marker-icon.png",
+        "vendor/topojson-client/topojson-client.min.js",
+        "basemap/countries-50m.json",
+        "basemap/countries-10m.json",
+        "basemap/land-50m.json",
+        "basemap/land-10m.json",
+        "basemap/places.json",
+    ):
+        assert needed in paths
+    # Each package's LICENSE is shipped next to its files and listed.
+    licences = [e for e in files if e.get("kind") == "license"]
+    assert {e["package"] for e in licences} == set(pins)
+    for e in licences:
+        assert (STATIC / e["path"]).read_text(encoding="utf-8").strip()
+    assert assets.manifest_entry("vendor/leaflet/leaflet.js")["license"] == "BSD-2-Clause"
+    assert "public domain" in assets.manifest_entry("basemap/countries-50m.json")["data_license"].lower()
+
+
+def test_static_assets_load_nothing_remote():
+    # Our own scripts: no URL at all.
+    for rel in ("basemap/garrison-basemap.js", "basemap/folium-compat.js"):
+        assert not HTTP_RE.search((STATIC / rel).read_text(encoding="utf-8")), rel
+    # Leaflet's CSS: every url(...) is a relative file that is vendored too.
+    css = (STATIC / "vendor/leaflet/leaflet.css").read_text(encoding="utf-8")
+    refs = re.findall(r"url\(\s*['\"]?([^)'\"]+)", css)
+    assert refs
+    for ref in refs:
+        assert not guard.is_remote(ref), ref
+        if not ref.startswith("#"):  # "#default#VML" is an old-IE behaviour, not a file
+            assert (STATIC / "vendor/leaflet" / ref).is_file(), ref
+    # Leaflet's JS: only the attribution link and the SVG namespace, nothing it fetches.
+    js = (STATIC / "vendor/leaflet/leaflet.js").read_text(encoding="utf-8")
+    hosts = set(re.findall(r"https?://([A-Za-z0-9.-]+)", js))
+    assert hosts <= {"leafletjs.com", "www.w3.org"}, hosts
+
+
+def test_basemap_script_never_uses_innerhtml_with_data():
+    js = (STATIC / "basemap/garrison-basemap.js").read_text(encoding="utf-8")
+    assert "innerHTML" not in js
+    assert "insertAdjacentHTML" not in js
+    assert js.count("textContent") >= 2
+
+
+@pytest.mark.parametrize("name,count", [("countries-50m", 200), ("countries-10m", 200)])
+def test_countries_topojson(name, count):
+    topo = json.loads((STATIC / f"basemap/{name}.json").read_text(encoding="utf-8"))
+    assert topo["type"] == "Topology"
+    assert set(topo["objects"]) == {"countries", "land"}
+    assert set(topo["transform"]) == {"scale", "translate"}
+    geoms = topo["objects"]["countries"]["geometries"]
+    assert len(geoms) > count
+    names = {g["properties"]["name"] for g in geoms if g.get("properties")}
+    assert {"France", "Germany", "Syria", "Russia", "United States of America"} <= names
+    n_arcs = len(topo["arcs"])
+    for g in geoms:
+        for ring_or_poly in g.get("arcs", []):
+            flat = ring_or_poly if isinstance(ring_or_poly[0], int) else [i for r in ring_or_poly for i in r]
+            assert all(-n_arcs <= i < n_arcs for i in flat)
+    assert topo["objects"]["land"]["type"] == "GeometryCollection"
+
+
+@pytest.mark.parametrize("name", ["land-50m", "land-10m"])
+def test_land_topojson(name):
+    topo = json.loads((STATIC / f"basemap/{name}.json").read_text(encoding="utf-8"))
+    assert topo["type"] == "Topology"
+    assert list(topo["objects"]) == ["land"]
+    assert topo["arcs"]
+
+
+def test_france_decodes_to_france():
+    va = _vendor_script()
+    topo = json.loads((STATIC / "basemap/countries-50m.json").read_text(encoding="utf-8"))
+    arcs = va.decode_arcs(topo)
+    france = next(g for g in topo["objects"]["countries"]["geometries"]
+                  if g["properties"]["name"] == "France")
+    polys = va.polygons_of(france, arcs)
+    mainland = max(polys, key=lambda p: va.ring_area(p[0]))[0]
+    lons = [p[0] for p in mainland]
+    lats = [p[1] for p in mainland]
+    assert -5.5 < min(lons) < -4 and 7.5 < max(lons) < 8.5
+    assert 42 < min(lats) < 43 and 50.5 < max(lats) < 51.5
+
+
+def test_places_json_is_well_formed():
+    path = STATIC / "basemap/places.json"
+    assert path.stat().st_size < 400 * 1024
+    places = json.loads(path.read_text(encoding="utf-8"))
+    assert isinstance(places, list) and len(places) > 200
+    assert assets.manifest_entry("basemap/places.json")["count"] == len(places)
+    for p in places:
+        assert set(p) == {"name", "lat", "lon", "rank", "minzoom", "pop", "capital"}
+        assert isinstance(p["name"], str) and p["name"].strip()
+        assert -90 <= p["lat"] <= 90 and -180 <= p["lon"] <= 180
+        assert isinstance(p["rank"], int) and 0 <= p["rank"] <= 10
+        assert p["minzoom"] is None or 0 <= p["minzoom"] <= 12
+        assert isinstance(p["pop"], int) and p["pop"] >= 0
+        assert p["capital"] in (0, 1)
+    by_name = {p["name"]: p for p in places}
+    assert abs(by_name["Paris"]["lat"] - 48.86) < 0.1 and abs(by_name["Paris"]["lon"] - 2.35) < 0.1
+    assert by_name["Damascus"]["capital"] == 1
+    zooms = [p["minzoom"] if p["minzoom"] is not None else 99 for p in places]
+    assert zooms == sorted(zooms), "places are ordered by the zoom they appear at"
+
+
+def test_country_labels_json_is_well_formed():
+    labels = json.loads((STATIC / "basemap/country-labels.json").read_text(encoding="utf-8"))
+    assert len(labels) > 200
+    for c in labels:
+        assert set(c) == {"name", "lat", "lon", "r"}
+        assert -90 <= c["lat"] <= 90 and -180 <= c["lon"] <= 180 and c["r"] >= 0
+    radii = [c["r"] for c in labels]
+    assert radii == sorted(radii, reverse=True)
+    france = next(c for c in labels if c["name"] == "France")
+    assert 45 < france["lat"] < 49 and 0 < france["lon"] < 5
+
+
+def test_vendor_check_mode_passes_offline():
+    va = _vendor_script()
+    assert va.check() == 0
+
+
+# --------------------------------------------------------------------------- providers
+
+
+@pytest.mark.parametrize("factory,needle,host", [
+    (providers.openstreetmap, "OpenStreetMap", "tile.openstreetmap.org"),
+    (providers.satellite, "Esri", "server.arcgisonline.com"),
+])
+def test_providers_carry_attribution(factory, needle, host):
+    layer = factory()
+    assert isinstance(layer, folium.TileLayer)
+    assert needle in layer.options["attribution"]
+    assert host in layer.tiles and layer.tiles.startswith("https://")
+    assert layer.overlay is False and layer.control is True
+    m = folium.Map(tiles=None)
+    m.add_child(layer)
+    assert needle in _render(m)
+
+
+def test_providers_make_no_network_call(monkeypatch):
+    def refuse(*a, **k):
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    m = offline_map()
+    providers.openstreetmap().add_to(m)
+    providers.satellite(show=False).add_to(m)
+    _render(m)
+
+
+def test_provider_lookup():
+    assert providers.get_provider("osm").name == "OpenStreetMap.Mapnik"
+    assert providers.get_provider("satellite").name == "Esri.WorldImagery"
+    with pytest.raises(ValueError):
+        providers.get_provider("Thunderforest.Landscape")  # needs an API key
+
+
+# --------------------------------------------------------------------------- browser-side logic
+
+
+NODE = shutil.which("node")
+
+
+@pytest.mark.skipif(NODE is None, reason="node not installed")
+def test_js_planar_unwraps_antimeridian_and_closes_polar_rings():
+    script = r"""
+      global.window = {L: {Layer: {extend: function (o) { return o; }},
+                           Canvas: {extend: function (o) { return o; }}}};
+      require(process.argv[1]);
+      var G = window.GarrisonBasemap;
+      var chukotka = G._planar({type: 'Polygon', coordinates: [[[170, 60], [-170, 60], [-170, 70], [170, 70], [170, 60]]]});
+      var pole = G._planar({type: 'Polygon', coordinates: [[[-180, -70], [0, -72], [179, -70], [-180, -70]]]});
+      console.log(JSON.stringify({chukotka: chukotka, pole: pole}));
+    """
+    out = subprocess.run([NODE, "-e", script, str(STATIC / "basemap/garrison-basemap.js")],
+                         capture_output=True, text=True, timeout=30, check=True).stdout
+    res = json.loads(out)
+    polys = res["chukotka"]["coordinates"]
+    assert len(polys) == 2  # the polygon and its copy shifted by 360 degrees
+    assert max(p[0] for p in polys[0][0]) == 190 and min(p[0] for p in polys[1][0]) == -190
+    ring = res["pole"]["coordinates"][0][0]
+    assert [-180, -90] in ring and [180, -90] in ring
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed")
+def test_headless_browser_draws_labels(tmp_path):
+    """Render the map, serve it with /app/static mapped to static/, and let Chromium run it."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "static").symlink_to(STATIC, target_is_directory=True)
+    m = offline_map(location=(48.5, 5.0), zoom_start=5)
+    (tmp_path / "index.html").write_text(_render(m), encoding="utf-8")
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(tmp_path)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
+        proc = subprocess.run(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1200,800",
+             "--virtual-time-budget=15000", "--dump-dom", url],
+            capture_output=True, text=True, timeout=120,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    dom = proc.stdout
+    assert 'class="gbm-label gbm-country"' in dom, proc.stderr[-2000:]
+    assert ">FRANCE<" in dom
+    assert re.search(r'class="gbm-place-text"[^>]*>Paris<', dom)
+    assert len(re.findall(r"gbm-label", dom)) > 10
