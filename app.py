@@ -172,6 +172,9 @@ if lat is not None:
     msg["view"], msg["viewKey"] = {"center": [lat, lon], "zoom": zoom}, st.session_state.view_key
 
 payload_url = map_payload_url(data_dir, ds.version, layers_version())
+if not (GENERATED / payload_url.rsplit("/", 1)[-1]).exists():  # pruned by another process: write it again
+    map_payload_url.clear()
+    payload_url = map_payload_url(data_dir, ds.version, layers_version())
 fmap = build_map(payload_url, online=None if st.session_state.basemap == "offline" else st.session_state.basemap)
 result = st_folium(fmap, key="garrison-map", height=620, use_container_width=True,
                    feature_group_to_add=state_message(msg),
@@ -182,8 +185,9 @@ if clicked and clicked != st.session_state.last_click:
     st.session_state.last_click = clicked
     inst = ds.installations
     near = inst[(abs(inst.lat - clicked["lat"]) < 1e-6) & (abs(inst.lon - clicked["lng"]) < 1e-6)]
-    if len(near):
+    if len(near) and st.session_state.select != near.iloc[0]["id"]:
         st.session_state.select = near.iloc[0]["id"]
+        st.rerun()  # so this run's map message already carries the selection
 if result and result.get("center") and result.get("zoom"):
     c = result["center"]
     lng = (c["lng"] + 180) % 360 - 180  # Leaflet reports lng beyond ±180 after panning round the world

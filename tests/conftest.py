@@ -7,11 +7,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures"
-GOOD = FIXTURES / "good"
-BAD = FIXTURES / "bad"
-BUNDLED = ROOT / "data"
+from paths import BAD, BUNDLED, FIXTURES, GOOD, ROOT  # noqa: F401  (re-exported for old imports)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import garrison
-from conftest import BAD
+from paths import BAD
 
 CASES = sorted(BAD.iterdir())
 _HEADER = re.compile(rb"^# (expect|expect-warning): (\d+):(\d+): ([^:]*): (.*)$")

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 import garrison
-from conftest import BUNDLED, ROOT
+from paths import BUNDLED, ROOT
 
 SEED_TITLE = "'Everything Might Fall Apart': Kremlin Prepares To Say Goodbye To Military Bases In Syria"
 SCHEMA_LINE = "# yaml-language-server: $schema="

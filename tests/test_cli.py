@@ -12,7 +12,7 @@ import geopandas as gpd
 import pytest
 from fastkml import kml as fkml
 
-from conftest import BAD, GOOD, ROOT
+from paths import BAD, GOOD, ROOT
 
 
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import garrison
-from conftest import BUNDLED, GOOD
+from paths import BUNDLED, GOOD
 from garrison.dates import parse_partial, to_day
 
 

@@ -18,9 +18,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from paths import ROOT
 
 from garrison import Loader
+from garrison.edit import sweep_temp_files
 from garrison.yamlsafe import parse_yaml
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
@@ -131,6 +132,10 @@ def test_write_atomic_survives_sigkill(good_copy: Path):
     _check_loader(good_copy)
     assert seen["A"] and seen["B"], seen  # the kills did land at different points of the loop
     print(f"\nwrite_atomic: {ATOMIC_KILLS} kills, final versions {seen}")
+    # what killed writers left behind is only temp files, and the editor's sweep tidies them
+    left = set(os.listdir(good_copy / "installations")) - {"port-a.yaml", "base-b.yaml", "site-c.yaml"}
+    assert len(sweep_temp_files(good_copy, min_age_s=0)) == len(left)
+    assert sorted(os.listdir(good_copy / "installations")) == ["base-b.yaml", "port-a.yaml", "site-c.yaml"]
 
 
 def test_store_save_survives_sigkill(good_copy: Path):

@@ -381,9 +381,7 @@ def test_compare_frame_matches_dataset_compare(ds):
     assert later.iloc[0]["2025-06-01"] == "(no record)" and later.iloc[0]["2025-07-01"] == "Green: seized"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG panels.compare_frame: d1 == d2 gives duplicate column names "
-                                       "(the app's st.dataframe then raises)")
 def test_compare_frame_of_one_date_has_unique_columns(ds):
     same = panels.compare_frame(ds, dt.date(2024, 12, 10), dt.date(2024, 12, 10))
     assert len(same) == 0
-    assert same.columns.is_unique
+    assert same.columns.is_unique and list(same.columns)[0] == "installation" and list(same.columns)[-1] == "id"

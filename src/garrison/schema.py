@@ -24,7 +24,7 @@ def validator(schema_dir: str, name: str) -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
-def _message(err: ValidationError) -> tuple[tuple, str, bool]:
+def explain(err: ValidationError) -> tuple[tuple, str, bool]:
     """(path, message, points-at-key) for one schema error, in words a data editor knows."""
     path = tuple(err.absolute_path)
     v = err.validator
@@ -61,7 +61,7 @@ def schema_problems(parsed: Parsed, name: str, schema_dir: str, file: str) -> li
     """Every schema error in a parsed document, located by line and column."""
     out = []
     for err in sorted(validator(schema_dir, name).iter_errors(parsed.value), key=lambda e: list(map(str, e.absolute_path))):
-        path, msg, at_key = _message(err)
+        path, msg, at_key = explain(err)
         line, col = parsed.where(path, key=at_key)
         out.append(Problem(file, line, col, field_name(path), msg))
     return out

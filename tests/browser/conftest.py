@@ -240,7 +240,30 @@ class Garrison:
         """Load ``/?query`` and wait until the map has applied a state (optionally: that date)."""
         self.page.goto(f"{self.server.url}/{'?' + query if query else ''}")
         expect(self.box).to_have_attribute("data-garrison-date", date or re.compile(r"^\d{4}-\d{2}-\d{2}$"))
+        self.settle()
         self.expect_no_exception()
+
+    def settle(self, quiet_ms: int = 1000) -> None:
+        """Wait until no script run has started or ended for ``quiet_ms`` (the app is idle).
+
+        Needed between interactions: the map component reports its view back after a rerun, and
+        that report's rerun can overwrite a widget change made during the same moment (the
+        frontend still sends the old value), so a click right then may be lost.
+        """
+        self.page.wait_for_function(
+            """(quiet) => {
+                const app = document.querySelector('[data-testid="stApp"]');
+                if (!app) return false;
+                let w = window.__garrisonScript;
+                if (!w || w.app !== app) {
+                    w = window.__garrisonScript = {app, t: performance.now()};
+                    new MutationObserver(() => { w.t = performance.now(); })
+                        .observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+                }
+                return app.getAttribute("data-test-script-state") === "notRunning" && performance.now() - w.t >= quiet;
+            }""",
+            arg=quiet_ms, polling=50, timeout=TIMEOUT_MS,
+        )
 
     def map_frame(self):
         """The map iframe as a Playwright Frame (for evaluate / wait_for_function inside it)."""
@@ -276,6 +299,8 @@ class Garrison:
         box.click()
         self.page.get_by_role("option", name=option, exact=True).click()
         expect(box).to_have_value(option)
+        self.settle()
+        expect(box).to_have_value(option)
 
     def marker_classes(self) -> dict[str, str]:
         """{installation id: class attribute} of every marker in the map."""
@@ -306,6 +331,12 @@ class Garrison:
 @pytest.fixture
 def garrison(page, app_server) -> Garrison:
     return Garrison(page, app_server)
+
+
+@pytest.fixture
+def garrison_for(page, app_servers):
+    """``garrison_for(data_dir)``: the page object on the app serving any data folder (e.g. a tmp copy)."""
+    return lambda data_dir: Garrison(page, app_servers.get(data_dir))
 
 
 # --- the data, as the library sees it --------------------------------------------------------------

@@ -52,6 +52,7 @@ def test_slider_across_8_december_2024_restyles_in_place(garrison, page, data_fo
     garrison.expect_date("2024-12-08")
     expect(tartus).to_have_class(has_class(f"garrison-status-{after}"))
     expect(tartus).not_to_have_class(has_class(f"garrison-status-{before}"))
+    garrison.settle()
 
     # "Next change" snaps to the next day on which anything in the data changes.
     later = [d for d in data.ds.change_dates() if d.isoformat() > "2024-12-08"]

@@ -10,6 +10,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from ..problems import Problem, field_name
+from ..schema import explain
 from ..yamlsafe import parse_yaml
 
 LAYER_TYPES = ("installations", "range_rings", "routes")
@@ -38,12 +39,19 @@ def load_layers(folder: str | Path) -> tuple[list[LayerDef], list[Problem]]:
     layers, problems = [], []
     validator = Draft202012Validator(_SCHEMA)
     for path in sorted(Path(folder).glob("*.yaml")):
-        parsed = parse_yaml(path.read_text(encoding="utf-8"), str(path))
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            problems.append(Problem(str(path), line, 1, "", f"file is not UTF-8 text (byte {exc.start}); save it as UTF-8"))
+            continue
+        parsed = parse_yaml(text, str(path))
         errs = [p for p in parsed.problems if p.severity == "error"]
         if not errs and isinstance(parsed.value, dict):
             for err in validator.iter_errors(parsed.value):
-                where = tuple(err.absolute_path)
-                errs.append(Problem(str(path), *parsed.where(where), field_name(where), err.message))
+                where, msg, at_key = explain(err)
+                errs.append(Problem(str(path), *parsed.where(where, key=at_key), field_name(where), msg))
             if not errs and parsed.value["id"] != path.stem:
                 errs.append(Problem(str(path), *parsed.where(("id",)), "id", f"id must equal the file name {path.stem!r}"))
         elif not errs:

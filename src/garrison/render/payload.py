@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from ..atomic import write_atomic
@@ -62,7 +63,9 @@ def write_payload(payload: dict, folder: str | Path) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     name = f"garrison-{digest}.json"
     target = folder / name
-    if not target.exists():
+    if target.exists():
+        os.utime(target)  # still in use: keep it out of the pruning below
+    else:
         write_atomic(target, text)
     old = sorted(folder.glob("garrison-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in old[KEEP_FILES:]:

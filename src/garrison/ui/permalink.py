@@ -53,7 +53,7 @@ def parse_view(params: Mapping[str, str], ds: Dataset) -> View:
     valid["status"] = set(STATUSES)
     for key in LIST_KEYS:
         raw = params.get(key) or ""
-        v.filters[key] = [x for x in raw.split(",") if x in valid[key]]
+        v.filters[key] = list(dict.fromkeys(x for x in raw.split(",") if x in valid[key]))
     v.q = (params.get("q") or "")[:200]
     v.lat, v.lon = _float(params.get("lat"), -90, 90), _float(params.get("lon"), -180, 180)
     zoom = _float(params.get("zoom"), 1, 18)
