@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from paths import BAD, BUNDLED, FIXTURES, GOOD, ROOT  # noqa: F401  (re-exported for old imports)
 
 

@@ -11,9 +11,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from paths import BAD
 
 import garrison
-from paths import BAD
 
 CASES = sorted(BAD.iterdir())
 _HEADER = re.compile(rb"^# (expect|expect-warning): (\d+):(\d+): ([^:]*): (.*)$")

@@ -8,9 +8,9 @@ import sys
 
 import pytest
 import yaml
+from paths import BUNDLED, ROOT
 
 import garrison
-from paths import BUNDLED, ROOT
 
 SEED_TITLE = "'Everything Might Fall Apart': Kremlin Prepares To Say Goodbye To Military Bases In Syria"
 SCHEMA_LINE = "# yaml-language-server: $schema="

@@ -11,7 +11,6 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 from fastkml import kml as fkml
-
 from paths import BAD, GOOD, ROOT
 
 

@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
+from paths import BUNDLED, GOOD
 
 import garrison
-from paths import BUNDLED, GOOD
 from garrison.dates import parse_partial, to_day
 
 

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs PO
 
 SEED = int(os.environ.get("GARRISON_CRASH_SEED", "20240613"))
 ATOMIC_KILLS = 200
-SAVE_KILLS = 12
+SAVE_KILLS = 8
 
 # Loads garrison/atomic.py on its own (importing the package pulls in geopandas: ~1 s per start).
 ATOMIC_SCRIPT = r"""

@@ -292,7 +292,7 @@ def edit_field(draft, field: str, value) -> None:
         replace_history(draft, rows)
 
 
-FIELDS = ["name", "names", "kind", "country", "lat", "from", "to", "operator", "status", "territory", "confidence",
+FIELDS = ["name", "names", "kind", "country", "lat", "lon", "from", "to", "operator", "status", "territory", "confidence",
           "sources", "note"]
 
 
@@ -505,6 +505,16 @@ def test_add_source_keeps_comments_and_validates(data: Path):
     assert Loader(data).load().sources["s3"].title == "Third: a report"
     with pytest.raises(EditError, match="already exists"):
         add_source(open_sources(data), {"id": "s3", "title": "t", "publisher": "p", "url": "https://example.org"})
+
+
+@pytest.mark.parametrize("field", ["id", "title", "publisher", "date", "url", "language", "archive", "note"])
+@pytest.mark.parametrize("bad,expect", [(HUGE, "the limit is 2,000"), ("a\x00b", "NUL"), ("a\x1bb", r"U\+001B")])
+def test_hostile_source_fields_refused(data: Path, field: str, bad: str, expect: str):
+    source = {"id": "s9", "title": "t", "publisher": "p", "url": "https://example.org/9", field: bad}
+    draft = open_sources(data)
+    with pytest.raises(ValueError, match=expect if field != "id" else "source id"):
+        add_source(draft, source)
+    assert draft.diff() == ""
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "https://exa mple.org"])

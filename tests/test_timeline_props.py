@@ -60,7 +60,7 @@ def _triple(rec: Installation, j: int | None):
 def test_state_at_matches_reference(records, day):
     table = PeriodTable(records, ACTORS)
     snap = table.state_at(day)
-    got = {int(i): int(p) - int(table.offsets[i]) for i, p in zip(snap.inst, snap.period)}
+    got = {int(i): int(p) - int(table.offsets[i]) for i, p in zip(snap.inst, snap.period, strict=True)}
     assert got == reference_state(records, day)
 
 
@@ -73,12 +73,12 @@ def test_boundary_days(records):
         for j, p in enumerate(rec.history):
             for day in (p.start.day - 1, p.start.day, p.start.day + 1):
                 snap = table.state_at(day)
-                got = dict(zip(snap.inst.tolist(), (snap.period - table.offsets[snap.inst]).tolist()))
+                got = dict(zip(snap.inst.tolist(), (snap.period - table.offsets[snap.inst]).tolist(), strict=True))
                 assert got.get(i) == reference_state(records, day).get(i)
             if p.end:
                 snap = table.state_at(p.end.day)
                 assert reference_state(records, p.end.day).get(i) != j
-                assert dict(zip(snap.inst.tolist(), (snap.period - table.offsets[snap.inst]).tolist())).get(i) != j
+                assert dict(zip(snap.inst.tolist(), (snap.period - table.offsets[snap.inst]).tolist(), strict=True)).get(i) != j
 
 
 @settings(max_examples=150, deadline=None)
@@ -95,7 +95,7 @@ def test_events_and_compare_match_reference(records, d1, span):
             a = _triple(rec, reference_state(records, day).get(i))
             if a != b:
                 expected.append((day, i))
-    assert sorted(zip(ev["day"].tolist(), ev["inst"].tolist())) == sorted(expected)
+    assert sorted(zip(ev["day"].tolist(), ev["inst"].tolist(), strict=True)) == sorted(expected)
     assert ev["day"].is_monotonic_increasing
     # compare = net difference between the two dates
     cmp = table.compare(d1, d2)

@@ -216,9 +216,9 @@ def page(browser, page_log: PageLog):
         context.close()
     except PlaywrightError:
         pass
-    assert page_log.outside == [], f"requests outside localhost were attempted: {page_log.outside}"
-    assert page_log.console_errors == [], f"console errors: {page_log.console_errors}"
-    assert page_log.page_errors == [], f"uncaught page errors: {page_log.page_errors}"
+    problems = {"requests outside localhost were attempted": page_log.outside,
+                "console errors": page_log.console_errors, "uncaught page errors": page_log.page_errors}
+    assert not any(problems.values()), "; ".join(f"{k}: {v}" for k, v in problems.items() if v)
 
 
 # --- a small page object --------------------------------------------------------------------------
