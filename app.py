@@ -103,6 +103,9 @@ def advance() -> None:
     st.session_state.date = nxt
 
 
+if st.session_state.pop("_advance", False) and st.session_state.playing:
+    advance()
+
 # --- sidebar: filters, search --------------------------------------------------------------
 with st.sidebar:
     st.header("Filter")
@@ -141,13 +144,14 @@ date_box.markdown(f"<div style='font-size:2.6rem;font-weight:700;text-align:righ
 if st.session_state.playing:
     @st.fragment(run_every=SPEEDS[st.session_state.speed])
     def _ticker() -> None:
-        if st.session_state.get("_ticked"):
-            advance()
-            st.rerun()
-        st.session_state._ticked = True
+        # Called inline during a full run: nothing to do. On its own timer: ask for one step,
+        # taken at the top of the next full run (before the slider exists).
+        if st.session_state.pop("_inline", False):
+            return
+        st.session_state._advance = True
+        st.rerun()
+    st.session_state._inline = True
     _ticker()
-else:
-    st.session_state._ticked = False
 
 # --- the map --------------------------------------------------------------------------------
 matches = set(search_ids(ds, st.session_state.q))

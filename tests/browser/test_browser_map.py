@@ -67,14 +67,8 @@ def test_slider_across_8_december_2024_restyles_in_place(garrison, page, data_fo
     garrison.expect_no_exception()
 
 
-PLAY_BUG = (
-    "app bug: app.py _ticker() calls advance() -> st.session_state.date = ... during the FULL rerun it "
-    "triggers (after st.slider(key='date') exists) -> StreamlitWidgetAlreadyInstantiatedError; the script "
-    "stops before st_folium, so the map disappears while playing. Remove this xfail once fixed."
-)
 
 
-@pytest.mark.xfail(strict=True, reason=PLAY_BUG)
 def test_play_advances_and_stops(garrison, page):
     start = "2020-01-01"
     garrison.open(f"date={start}", date=start)
