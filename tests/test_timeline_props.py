@@ -111,3 +111,20 @@ def test_change_days_are_exactly_the_days_something_may_change(records):
     days = set(table.change_days().tolist())
     expected = {p.start.day for r in records for p in r.history} | {p.end.day for r in records for p in r.history if p.end}
     assert days == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(installations(), st.integers(10_850, 11_350))
+def test_both_state_at_paths_agree(records, day):
+    """The grid path (few periods) and the searchsorted path (long histories) give the same answer."""
+    grid, sorted_keys = PeriodTable(records, ACTORS), PeriodTable(records, ACTORS, grid_max_periods=0)
+    assert sorted_keys._grid is None
+    a, b = grid.state_at(day), sorted_keys.state_at(day)
+    assert a.inst.tolist() == b.inst.tolist() and a.period.tolist() == b.period.tolist()
+
+
+def test_numpy_day_numbers_are_accepted():
+    import numpy as np
+
+    from garrison.dates import to_day
+    assert to_day(np.int64(5)) == 5 and isinstance(to_day(np.int32(7)), int)

@@ -68,27 +68,35 @@ class Dataset:
         return self.actors[actor_id].name if actor_id in self.actors else actor_id
 
     # --- time queries --------------------------------------------------------------------
+    @cached_property
+    def _decode(self) -> dict[str, np.ndarray]:
+        """Object arrays to turn codes and row numbers into values; index -1 reads None."""
+        pt, r = self.periods, self.records
+        return {
+            "id": np.array([x.id for x in r], dtype=object), "name": np.array([x.name for x in r], dtype=object),
+            "kind": np.array([x.kind for x in r], dtype=object), "country": np.array([x.country for x in r], dtype=object),
+            "lat": np.fromiter((x.lat for x in r), float, len(r)), "lon": np.fromiter((x.lon for x in r), float, len(r)),
+            "actor": np.array([*pt.actor_ids, None], dtype=object),
+            "actor_name": np.array([*(a.name for a in self.actors.values()), None], dtype=object),
+            "status": np.array([*STATUSES, None], dtype=object),
+            "confidence": np.array(CONFIDENCES, dtype=object),
+        }
+
+    # --- time queries --------------------------------------------------------------------
     def state_at(self, date: DateLike) -> pd.DataFrame:
         """Each installation with a record at `date` and its current period (vectorised)."""
         snap = self.periods.state_at(date)
-        pt, inst, rows = self.periods, snap.inst, snap.period
-        base = self.installations
-        actor_ids = np.array(pt.actor_ids + (None,), dtype=object)  # code -1 -> None
-        names = np.array([a.name for a in self.actors.values()] + [None], dtype=object)
+        pt, inst, rows, d = self.periods, snap.inst, snap.period, self._decode
         op, terr = pt.operator[rows], pt.territory[rows]
         cols = {
-            "id": base["id"].to_numpy()[inst], "name": base["name"].to_numpy()[inst],
-            "kind": base["kind"].to_numpy()[inst], "country": base["country"].to_numpy()[inst],
-            "lat": base["lat"].to_numpy()[inst], "lon": base["lon"].to_numpy()[inst],
-            "operator": actor_ids[op], "operator_name": names[op],
-            "status": np.array(STATUSES, dtype=object)[pt.status[rows]],
-            "territory": actor_ids[terr], "territory_name": names[terr],
-            "confidence": np.array(CONFIDENCES, dtype=object)[pt.confidence[rows]],
-            "since": pt.since[rows], "sources": pt.sources[rows],
+            "id": d["id"][inst], "name": d["name"][inst], "kind": d["kind"][inst], "country": d["country"][inst],
+            "lat": d["lat"][inst], "lon": d["lon"][inst],
+            "operator": d["actor"][op], "operator_name": d["actor_name"][op], "status": d["status"][pt.status[rows]],
+            "territory": d["actor"][terr], "territory_name": d["actor_name"][terr],
+            "confidence": d["confidence"][pt.confidence[rows]], "since": pt.since[rows], "sources": pt.sources[rows],
         }
         # object dtype keeps None as None (pandas would turn it into NaN in a string column)
-        return pd.DataFrame({k: pd.Series(v, dtype=float if k in ("lat", "lon") else object) for k, v in cols.items()},
-                            columns=STATE_COLUMNS)
+        return pd.DataFrame({k: pd.Series(v, dtype=v.dtype, copy=False) for k, v in cols.items()}, columns=STATE_COLUMNS, copy=False)
 
     def change_dates(self) -> list[dt.date]:
         """Sorted days on which anything changes (for snapping and previous/next)."""
@@ -97,22 +105,35 @@ class Dataset:
     def changes_between(self, d1: DateLike, d2: DateLike) -> list[dict]:
         """Every change on a day in (d1, d2], oldest first, as plain dicts."""
         ev = self.periods.events_between(d1, d2)
-        return [self._change(int(i), iso(int(day)), int(b), int(a)) for i, day, b, a in ev.itertuples(index=False)]
+        days = [iso(int(x)) for x in ev["day"]]
+        return self._changes(ev["inst"].to_numpy(), ev["before"].to_numpy(), ev["after"].to_numpy(), days)
 
     def compare(self, d1: DateLike, d2: DateLike) -> list[dict]:
         """Installations whose operator/status/territory differ between two dates."""
         diff = self.periods.compare(d1, d2)
-        return [self._change(int(i), None, int(b), int(a)) for i, b, a in diff.itertuples(index=False)]
+        return self._changes(diff["inst"].to_numpy(), diff["before"].to_numpy(), diff["after"].to_numpy(), None)
 
-    def _change(self, inst: int, day: str | None, before: int, after: int) -> dict:
-        rec, pt = self.records[inst], self.periods
-        keys = ("operator", "status", "territory")
-        b, a = pt.describe(before), pt.describe(after)
-        sources = a.get("sources") or b.get("sources") or []
-        out = {"id": rec.id, "name": rec.name}
-        if day is not None:
-            out["date"] = day
-        out |= {"before": {k: b[k] for k in keys}, "after": {k: a[k] for k in keys}, "sources": sources}
+    def _triples(self, rows: np.ndarray) -> list[dict]:
+        """(operator, status, territory) of period rows, decoded at once; row -1 is 'no record'."""
+        pt, d = self.periods, self._decode
+        safe, none = np.maximum(rows, 0), rows < 0
+        op = np.where(none, -1, pt.operator[safe])
+        terr = np.where(none, -1, pt.territory[safe])
+        status = np.where(none, -1, pt.status[safe])
+        return [{"operator": o, "status": s, "territory": t}
+                for o, s, t in zip(d["actor"][op].tolist(), d["status"][status].tolist(), d["actor"][terr].tolist(), strict=True)]
+
+    def _changes(self, inst: np.ndarray, before: np.ndarray, after: np.ndarray, days: list[str] | None) -> list[dict]:
+        pt, d = self.periods, self._decode
+        src_rows = np.where(after >= 0, after, before)
+        sources = [list(x) for x in pt.sources[np.maximum(src_rows, 0)].tolist()] if len(src_rows) else []
+        out = []
+        for k, (i, b, a) in enumerate(zip(inst.tolist(), self._triples(before), self._triples(after), strict=True)):
+            row = {"id": d["id"][i], "name": d["name"][i]}
+            if days is not None:
+                row["date"] = days[k]
+            row |= {"before": b, "after": a, "sources": sources[k]}
+            out.append(row)
         return out
 
     def history(self, inst_id: str) -> list[dict]:

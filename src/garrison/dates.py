@@ -6,6 +6,7 @@ Queries use day numbers (days since 1970-01-01); a partial date starts on its fi
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 import re
 from dataclasses import dataclass
 
@@ -52,8 +53,8 @@ def parse_partial(text: str) -> PartialDate:
 
 def to_day(value: str | dt.date | int) -> int:
     """Day number of a date, an ISO string (partial allowed) or an existing day number."""
-    if isinstance(value, int):
-        return value
+    if isinstance(value, numbers.Integral):  # int or a numpy integer
+        return int(value)
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):

@@ -29,7 +29,7 @@ def default_data_dir() -> Path:
     return Path(os.environ.get("GARRISON_DATA") or BUNDLED_DATA)
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: field-wise equality is slow and never wanted
 class _Entry:
     path: str
     stat: tuple[int, int]
@@ -75,7 +75,8 @@ class Loader:
         inst_dir = self.data_dir / "installations"
         if inst_dir.is_dir():
             names = sorted(n for n in os.listdir(inst_dir) if n.endswith((".yaml", ".yml")) and not n.startswith("."))
-            out += [(str(inst_dir / n), "installation") for n in names]
+            base = str(inst_dir)
+            out += [(os.path.join(base, n), "installation") for n in names]  # plain strings: fast warm reload
         return out
 
     def _refresh(self) -> bool:

@@ -37,7 +37,7 @@ class Snapshot:
 class PeriodTable:
     """All periods as parallel arrays, grouped by installation in chronological order."""
 
-    def __init__(self, records: Sequence[Installation], actor_ids: Sequence[str]):
+    def __init__(self, records: Sequence[Installation], actor_ids: Sequence[str], grid_max_periods: int = 32):
         self.actor_ids: tuple[str, ...] = tuple(actor_ids)
         code = {a: i for i, a in enumerate(self.actor_ids)}
         n = sum(len(r.history) for r in records)
@@ -77,6 +77,22 @@ class PeriodTable:
         self.n_installations = len(records)
         self._keys = self.inst * _STRIDE + (self.start + _DAY_OFFSET)
         self._query_base = np.arange(self.n_installations, dtype=np.int64) * _STRIDE + _DAY_OFFSET
+        self._grid = self._start_grid(grid_max_periods)
+
+    def _start_grid(self, max_periods: int) -> np.ndarray | None:
+        """Start days as a (period position, installation) grid padded with a far-future day.
+
+        Counting `start <= day` row by row is ~3x faster than one searchsorted over all keys,
+        for the usual handful of periods per installation; long histories fall back.
+        """
+        lens = np.diff(self.offsets)
+        width = int(lens.max()) if len(lens) else 0
+        if width == 0 or width > max_periods:
+            return None
+        grid = np.full((width, self.n_installations), np.iinfo(np.int32).max, np.int32)
+        position = np.arange(len(self.start)) - np.repeat(self.offsets[:-1], lens)
+        grid[position, self.inst] = self.start
+        return grid
 
     def __len__(self) -> int:
         return len(self.start)
@@ -85,10 +101,17 @@ class PeriodTable:
     def state_at(self, date: DateLike) -> Snapshot:
         """Each installation's period at `date`, vectorised over all installations."""
         day = to_day(date)
-        idx = np.searchsorted(self._keys, self._query_base + day, side="right") - 1
-        ok = idx >= 0
-        safe = np.where(ok, idx, 0)
-        ok &= (self.inst[safe] == np.arange(self.n_installations)) & (self.end[safe] > day)
+        if self._grid is not None:
+            count = np.zeros(self.n_installations, np.int32)
+            for row in self._grid:  # one vectorised pass per period position (a handful)
+                count += row <= day
+            idx = self.offsets[:-1] + count - 1
+            ok = count > 0
+        else:
+            idx = np.searchsorted(self._keys, self._query_base + day, side="right") - 1
+            ok = idx >= 0
+            ok &= self.inst[np.where(ok, idx, 0)] == np.arange(self.n_installations)
+        ok &= self.end[np.where(ok, idx, 0)] > day
         inst = np.flatnonzero(ok)
         return Snapshot(day, inst, idx[inst])
 

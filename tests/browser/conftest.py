@@ -45,9 +45,9 @@ except ImportError:  # no Playwright: leave the browser tests out instead of fai
     collect_ignore_glob = ["test_*.py"]
     PlaywrightError, expect, sync_playwright = Exception, None, None
 
-ROOT = Path(__file__).resolve().parents[2]
-BUNDLED = ROOT / "data"
-HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
+from paths import BUNDLED, FIXTURES, ROOT  # noqa: E402  (tests/paths.py)
+
+HOSTILE = FIXTURES / "hostile"
 DATA_FOLDERS = {"bundled": BUNDLED, "hostile": HOSTILE}
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from paths import BUNDLED
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-BUNDLED = Path(__file__).resolve().parents[2] / "data"
 BROKEN_ID = "zz-broken-status"
 BROKEN_YAML = f"""\
 id: {BROKEN_ID}

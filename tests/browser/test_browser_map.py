@@ -67,8 +67,6 @@ def test_slider_across_8_december_2024_restyles_in_place(garrison, page, data_fo
     garrison.expect_no_exception()
 
 
-
-
 def test_play_advances_and_stops(garrison, page):
     start = "2020-01-01"
     garrison.open(f"date={start}", date=start)
