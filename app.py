@@ -21,6 +21,7 @@ from streamlit_folium import st_folium  # noqa: E402
 
 from garrison import Loader, default_data_dir  # noqa: E402
 from garrison.dates import from_day, to_day  # noqa: E402
+from garrison.edit.mode import edit_mode  # noqa: E402
 from garrison.render.layers import load_layers  # noqa: E402
 from garrison.render.mapview import build_map, state_message  # noqa: E402
 from garrison.render.payload import build_payload, write_payload  # noqa: E402
@@ -56,6 +57,16 @@ def operator_counts(data_dir: str, version: str, start: dt.date, end: dt.date):
     return ds.periods.counts_by_operator([d for d in days if to_day(start) <= d <= to_day(end)])
 
 
+def garrison_secrets() -> dict:
+    """The [garrison] section of .streamlit/secrets.toml, or {} when there is none."""
+    try:
+        return dict(st.secrets.get("garrison", {}))
+    except (FileNotFoundError, KeyError, AttributeError):
+        return {}
+    except Exception:  # Streamlit raises its own error type for a missing secrets file
+        return {}
+
+
 def layers_version() -> str:
     return "|".join(f"{p.name}:{p.stat().st_mtime_ns}" for p in sorted((ROOT / "layers").glob("*.yaml")))
 
@@ -72,7 +83,8 @@ if "view_loaded" not in st.session_state:
         view_loaded=True, date=min(max(view.date or last, first), last), select=view.select,
         compare_on=view.compare is not None, compare=min(max(view.compare or first, first), last),
         f_op=view.filters["op"], f_country=view.filters["country"], f_kind=view.filters["kind"],
-        f_status=view.filters["status"], q=view.q, map_view=(view.lat, view.lon, view.zoom), view_key=1,
+        f_status=view.filters["status"], q=view.q, map_view=(view.lat, view.lon, view.zoom),
+        url_view=(view.lat, view.lon, view.zoom),
         last_click=None, playing=False, speed="normal (0.5 s)", step="month", basemap="offline",
     )
 
@@ -119,6 +131,10 @@ with st.sidebar:
              format_func=lambda b: {"offline": "Natural Earth (offline)", "osm": "OpenStreetMap (online)",
                                     "satellite": "Satellite imagery (online)"}[b],
              help="Online basemaps load tiles from the internet; the offline one needs no network.")
+    mode = edit_mode(os.environ, garrison_secrets(), st.get_option("server.address"))
+    if mode.requested and mode.needs_password and mode.password_configured:
+        st.text_input("Edit password", type="password", key="edit_password")
+    editing = mode.unlocked(st.session_state.get("edit_password"), garrison_secrets().get("edit_password"))
     st.caption(f"Data: {len(ds.records)} installations, {len(ds.sources)} sources · {ds.data_dir}")
 
 # --- the timeline -------------------------------------------------------------------------
@@ -129,8 +145,8 @@ date_box = date_col.empty()
 
 st.slider("Date", min_value=first, max_value=last, step=dt.timedelta(days=1), key="date", format="YYYY-MM-DD")
 b1, b2, b3, b4, b5, b6 = st.columns([1, 1, 1, 1.4, 1.4, 2])
-b1.button("◀ Previous change", on_click=shift_to_change, args=(-1,), use_container_width=True)
-b2.button("Next change ▶", on_click=shift_to_change, args=(+1,), use_container_width=True)
+b1.button("◀ Previous change", on_click=shift_to_change, args=(-1,), width="stretch")
+b2.button("Next change ▶", on_click=shift_to_change, args=(+1,), width="stretch")
 b3.toggle("▶ Play", key="playing")
 b4.selectbox("Speed", list(SPEEDS), key="speed", label_visibility="collapsed")
 b5.selectbox("Step", STEPS, key="step", format_func=lambda s: f"step: {s}", label_visibility="collapsed")
@@ -171,9 +187,9 @@ if filtering:  # fit the map to the result, once per change of filter
     if len(hit):
         msg["fit"] = [[float(hit.lat.min()), float(hit.lon.min())], [float(hit.lat.max()), float(hit.lon.max())]]
         msg["fitKey"] = repr(sorted(flt.items()))
-lat, lon, zoom = st.session_state.map_view
+lat, lon, zoom = st.session_state.url_view  # only a view from the permalink is sent; the map's own is never echoed
 if lat is not None:
-    msg["view"], msg["viewKey"] = {"center": [lat, lon], "zoom": zoom}, st.session_state.view_key
+    msg["view"], msg["viewKey"] = {"center": [lat, lon], "zoom": zoom}, "permalink"
 
 payload_url = map_payload_url(data_dir, ds.version, layers_version())
 if not (GENERATED / payload_url.rsplit("/", 1)[-1]).exists():  # pruned by another process: write it again
@@ -192,6 +208,8 @@ if clicked and clicked != st.session_state.last_click:
     if len(near) and st.session_state.select != near.iloc[0]["id"]:
         st.session_state.select = near.iloc[0]["id"]
         st.rerun()  # so this run's map message already carries the selection
+    if not len(near):
+        st.session_state.ed_click = clicked  # a click on empty map: the position for a new installation
 if result and result.get("center") and result.get("zoom"):
     c = result["center"]
     lng = (c["lng"] + 180) % 360 - 180  # Leaflet reports lng beyond ±180 after panning round the world
@@ -203,7 +221,7 @@ left, right = st.columns([3, 2])
 with left:
     if sel:
         st.html(panels.details_html(ds, sel))
-        st.altair_chart(panels.history_chart(ds, sel, date), use_container_width=True)
+        st.altair_chart(panels.history_chart(ds, sel, date), width="stretch")
         st.html(panels.history_html(ds, sel))
         rings = [g for rec, g in ds.ranges_at(date) if rec.id == sel]
         if rings:
@@ -218,11 +236,20 @@ with right:
         st.subheader(f"Changes between {st.session_state.compare} and {date}")
         d1, d2 = sorted([st.session_state.compare, date])
         table = panels.compare_frame(ds, d1, d2)
-        st.dataframe(table.drop(columns=["id"]), hide_index=True, use_container_width=True)
+        st.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch")
         st.caption(f"{len(table)} installation(s) differ; highlighted on the map.")
     st.subheader("Installations by operator")
     counts = operator_counts(data_dir, ds.version, first, last)
-    st.altair_chart(panels.operator_chart(counts, ds, date), use_container_width=True)
+    st.altair_chart(panels.operator_chart(counts, ds, date), width="stretch")
+
+# --- editing (only when edit mode is on) ----------------------------------------------------
+if editing:
+    from app_editor import editor
+
+    with st.expander("✎ Edit data", expanded=True):
+        editor(ds, data_dir, sel, st.session_state.get("ed_click"))
+elif mode.requested and mode.reason:
+    st.caption(mode.reason)
 
 # --- problems in the data -------------------------------------------------------------------
 problems = ds.problems + layer_problems

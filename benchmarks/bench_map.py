@@ -569,6 +569,8 @@ def main(argv: list[str] | None = None) -> int:
                          "3 scrub steps always run) (default 60)")
     ap.add_argument("--apps", default="garrison,naive", help="which apps (default garrison,naive)")
     ap.add_argument("--timeout", type=float, default=180.0, help="per wait, seconds (default 180)")
+    ap.add_argument("--garrison-script", type=Path, default=ROOT / "app.py",
+                    help="the Garrison app to run (default app.py; e.g. a candidate fix kept elsewhere)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (data, server logs)")
     ap.add_argument("--json", metavar="FILE", help="also write the raw numbers as JSON")
     args = ap.parse_args(argv)
@@ -585,7 +587,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"preparing data in {tmp}", flush=True)
         datasets = prepare(sizes, tmp)
-        scripts = {"garrison": ROOT / "app.py", "naive": naive_script(tmp)}
+        scripts = {"garrison": args.garrison_script.resolve(), "naive": naive_script(tmp)}
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             bench = Bench(browser, args)

@@ -1,0 +1,263 @@
+"""The in-app editor (Streamlit widgets only; the logic lives in garrison.edit).
+
+Shown only when edit mode is unlocked (see garrison.edit.mode). Every save goes through
+garrison.edit.save: the CLI's validation first, then an atomic write that refuses to overwrite
+a file changed since the form loaded it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from garrison.dataset import Dataset
+from garrison.edit import (
+    Conflict,
+    EditError,
+    ValidationFailed,
+    add_source,
+    delete,
+    new_installation,
+    open_for_edit,
+    open_sources,
+    replace_history,
+    retire,
+    save,
+    set_fields,
+    validate_draft,
+)
+from garrison.vocab import CONFIDENCES, KINDS, STATUSES
+
+NEW = "__new__"
+PERIOD_COLUMNS = ["from", "to", "operator", "status", "territory", "confidence", "sources", "note"]
+DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+
+def _draft(data_dir: str, inst_id: str):
+    """The draft this session edits; opened from disk once, kept until saved or reloaded."""
+    key = f"ed_draft::{inst_id}"
+    if key not in st.session_state:
+        st.session_state[key] = open_for_edit(data_dir, inst_id)
+    return st.session_state[key]
+
+
+def _forget(inst_id: str) -> None:
+    st.session_state.pop(f"ed_draft::{inst_id}", None)
+
+
+def _cell(value):
+    """A table cell as a plain value (NaN, numpy scalars and arrays from the editor become Python)."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return value
+
+
+def _rows(frame: pd.DataFrame) -> list[dict]:
+    return [{k: _cell(v) for k, v in row.items() if k in PERIOD_COLUMNS} for row in frame.to_dict("records")]
+
+
+def _history_table(ds: Dataset, rows: list[dict], key: str) -> pd.DataFrame:
+    frame = pd.DataFrame([{c: r.get(c) for c in PERIOD_COLUMNS} for r in rows], columns=PERIOD_COLUMNS)
+    frame["sources"] = [list(x) if isinstance(x, list) else [] for x in frame["sources"]]
+    actors = list(ds.actors)
+    return st.data_editor(
+        frame, key=key, num_rows="dynamic", hide_index=True, width="stretch",
+        column_config={
+            "from": st.column_config.TextColumn("from", required=True, validate=DATE_PATTERN,
+                                                help="'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'"),
+            "to": st.column_config.TextColumn("to", validate=DATE_PATTERN, help="only where a gap follows"),
+            "operator": st.column_config.SelectboxColumn("operator", options=actors, required=True),
+            "status": st.column_config.SelectboxColumn("status", options=list(STATUSES), required=True),
+            "territory": st.column_config.SelectboxColumn("territory", options=actors),
+            "confidence": st.column_config.SelectboxColumn("confidence", options=list(CONFIDENCES), required=True),
+            "sources": st.column_config.MultiselectColumn("sources", options=list(ds.sources)),
+            "note": st.column_config.TextColumn("note", max_chars=2000),
+        },
+    )
+
+
+def _show_problems(problems) -> None:
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        st.error(f"Not saved: {len(errors)} error(s). Nothing was written.")
+    for p in problems:
+        (st.error if p.severity == "error" else st.warning)(f"{p.field or '(file)'}: {p.message}  \n`{p.path}:{p.line}`")
+
+
+def _save(draft, what: str) -> bool:
+    """Save a draft and report the outcome; True when written."""
+    try:
+        result = save(draft, draft.digest)
+    except ValidationFailed as exc:
+        _show_problems(exc.problems)
+        return False
+    except Conflict as exc:
+        st.session_state["ed_conflict"] = {"id": draft.record_id, "message": str(exc), "diff": exc.diff,
+                                           "mine": exc.draft_text}
+        return False
+    except EditError as exc:
+        st.error(str(exc))
+        return False
+    st.session_state["ed_flash"] = (f"Saved {what}: " + ("; ".join(result.changes[:5]) or "no change")
+                                    + (f" · git: {result.git_error}" if result.git_error else ""))
+    return True
+
+
+def _conflict_panel() -> None:
+    info = st.session_state.get("ed_conflict")
+    if not info:
+        return
+    st.error(info["message"])
+    st.caption("What changed on disk since your form loaded it:")
+    st.code(info["diff"] or "(the file was created or deleted)", language="diff")
+    with st.expander("Your version (copy what you need, then reload)"):
+        st.code(info["mine"], language="yaml")
+    if st.button("Reload from disk (your unsaved edit is dropped)", key="ed_reload"):
+        if info["id"]:
+            _forget(info["id"])
+        st.session_state.pop("ed_conflict", None)
+        st.rerun()
+
+
+def editor(ds: Dataset, data_dir: str, selected: str | None, clicked: dict | None) -> None:
+    """The whole editing section."""
+    if flash := st.session_state.pop("ed_flash", None):
+        st.success(flash)
+    _conflict_panel()
+    ids = [r.id for r in ds.records]
+    default = ids.index(selected) + 1 if selected in ids else 0
+    target = st.selectbox("Installation to edit", [NEW, *ids], index=default, key="ed_target",
+                          format_func=lambda i: "+ New installation" if i == NEW else f"{ds.records[ds.index[i]].name} ({i})")
+    if target == NEW:
+        _new_form(ds, data_dir, clicked)
+    else:
+        _edit_form(ds, data_dir, target)
+    _source_form(data_dir)
+
+
+def _edit_form(ds: Dataset, data_dir: str, inst_id: str) -> None:
+    try:
+        draft = _draft(data_dir, inst_id)
+    except EditError as exc:
+        st.error(str(exc))
+        return
+    doc = draft.plain()
+    tag = f"{inst_id}::{(draft.digest or 'new')[:10]}"  # new widgets whenever the file on disk is reloaded
+    with st.form(f"ed_form::{tag}"):
+        c1, c2, c3 = st.columns([3, 2, 1])
+        name = c1.text_input("Name", doc.get("name", ""), max_chars=2000)
+        kind = c2.selectbox("Kind", KINDS, index=KINDS.index(doc["kind"]) if doc.get("kind") in KINDS else 0)
+        country = c3.text_input("Country", doc.get("country", ""), max_chars=2)
+        c4, c5 = st.columns(2)
+        lat = c4.number_input("lat", -90.0, 90.0, float(doc.get("lat", 0.0)), format="%.4f")
+        lon = c5.number_input("lon", -180.0, 180.0, float(doc.get("lon", 0.0)), format="%.4f")
+        st.caption("History (one row per period; a period lasts until the next begins)")
+        table = _history_table(ds, draft.history_rows(), key=f"ed_hist::{tag}")
+        check = st.form_submit_button("Check")
+        submitted = st.form_submit_button("Save", type="primary")
+    if check or submitted:
+        _apply(draft, inst_id, check, dict(name=name, kind=kind, country=country.strip().upper(), lat=lat, lon=lon), table)
+    _retire_delete(data_dir, inst_id)
+
+
+def _apply(draft, inst_id: str, check_only: bool, fields: dict, table: pd.DataFrame) -> None:
+    """Put the form's values into the draft, then check it or save it."""
+    try:
+        set_fields(draft, **fields)
+        replace_history(draft, _rows(table))
+    except EditError as exc:
+        st.error(str(exc))
+        return
+    if check_only:
+        problems = validate_draft(draft)
+        _show_problems(problems) if problems else st.success("No problems found.")
+        st.code(draft.diff() or "(no change)", language="diff")
+    elif _save(draft, inst_id):
+        _forget(inst_id)
+        st.rerun()
+
+
+def _retire_delete(data_dir: str, inst_id: str) -> None:
+    with st.expander("Retire or delete"):
+        st.caption("Retiring ends the history with a final period; the record stays. Deleting removes the file.")
+        with st.form(f"ed_retire::{inst_id}"):
+            c1, c2 = st.columns(2)
+            date = c1.text_input("From (date)", placeholder="2026-11-25")
+            status = c2.selectbox("Final status", ["abandoned", "withdrawing"])
+            sources = st.text_input("Source ids (comma-separated)")
+            note = st.text_input("Note")
+            if st.form_submit_button("Retire"):
+                draft = _draft(data_dir, inst_id)
+                try:
+                    retire(draft, date.strip(), [s.strip() for s in sources.split(",") if s.strip()], note or None, status=status)
+                except EditError as exc:
+                    st.error(str(exc))
+                else:
+                    if _save(draft, f"{inst_id} (retired)"):
+                        _forget(inst_id)
+                        st.rerun()
+        confirm = st.text_input(f"Type {inst_id} to confirm deletion", key=f"ed_confirm::{inst_id}")
+        if st.button("Delete file", key=f"ed_delete::{inst_id}"):
+            try:
+                delete(data_dir, inst_id, confirm)
+            except ValidationFailed as exc:
+                _show_problems(exc.problems)
+            except EditError as exc:
+                st.error(str(exc))
+            else:
+                _forget(inst_id)
+                st.session_state["ed_flash"] = f"Deleted {inst_id}."
+                st.rerun()
+
+
+def _new_form(ds: Dataset, data_dir: str, clicked: dict | None) -> None:
+    st.caption("Click the map to set the position, or type it.")
+    lat0, lon0 = (clicked["lat"], (clicked["lng"] + 180) % 360 - 180) if clicked else (0.0, 0.0)
+    with st.form(f"ed_new::{lat0:.5f}:{lon0:.5f}"):
+        c1, c2 = st.columns(2)
+        inst_id = c1.text_input("id (file name: lowercase letters, digits, dashes)", max_chars=80)
+        name = c2.text_input("Name", max_chars=2000)
+        c3, c4, c5, c6 = st.columns(4)
+        kind = c3.selectbox("Kind", KINDS)
+        country = c4.text_input("Country (ISO alpha-2)", max_chars=2)
+        lat = c5.number_input("lat", -90.0, 90.0, float(lat0), format="%.4f")
+        lon = c6.number_input("lon", -180.0, 180.0, float(lon0), format="%.4f")
+        table = _history_table(ds, [], key="ed_new_hist")
+        if not st.form_submit_button("Create", type="primary"):
+            return
+    try:
+        draft = new_installation(data_dir, inst_id.strip(), name=name, kind=kind, country=country.strip().upper(),
+                                 lat=lat, lon=lon, history=_rows(table))
+    except (EditError, ValueError) as exc:
+        st.error(str(exc))
+        return
+    if _save(draft, inst_id):
+        st.rerun()
+
+
+def _source_form(data_dir: str) -> None:
+    with st.expander("Add a source"):
+        with st.form("ed_source", clear_on_submit=False):
+            c1, c2 = st.columns(2)
+            sid = c1.text_input("id", max_chars=120)
+            publisher = c2.text_input("Publisher", max_chars=2000)
+            title = st.text_input("Title", max_chars=2000)
+            c3, c4, c5 = st.columns([3, 1, 1])
+            url = c3.text_input("URL (http or https)", max_chars=2000)
+            date = c4.text_input("Date", placeholder="2024-12-11")
+            language = c5.text_input("Language", placeholder="en", max_chars=3)
+            if not st.form_submit_button("Add source"):
+                return
+        try:
+            draft = open_sources(data_dir)
+            add_source(draft, {"id": sid, "title": title, "publisher": publisher, "url": url,
+                               "date": date or None, "language": language or None})
+        except EditError as exc:
+            st.error(str(exc))
+            return
+        if _save(draft, f"source {sid}"):
+            st.rerun()
