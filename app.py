@@ -53,8 +53,7 @@ def map_payload_url(data_dir: str, version: str, layers_version: str) -> str:
 @st.cache_data(max_entries=8)
 def operator_counts(data_dir: str, version: str, start: dt.date, end: dt.date):
     ds = loader_for(data_dir).load()
-    days = sorted(set(ds.periods.change_days().tolist()) | {to_day(start), to_day(end)})
-    return ds.periods.counts_by_operator([d for d in days if to_day(start) <= d <= to_day(end)])
+    return ds.periods.counts_by_operator(panels.sample_days(ds.periods.change_days(), to_day(start), to_day(end)))
 
 
 def garrison_secrets() -> dict:
@@ -72,7 +71,14 @@ def layers_version() -> str:
 
 
 data_dir = str(default_data_dir())
-ds = loader_for(data_dir).load()  # re-parses only files changed since the last run
+WATCHING = os.environ.get("GARRISON_WATCH", "1") == "1"
+loader = loader_for(data_dir)
+# The file watcher (bottom of the page) looks at the disk every 2 s; other reruns -- every slider
+# step -- reuse the dataset as loaded, unless a save in the editor just changed it.
+if WATCHING and loader.current() is not None and not st.session_state.pop("data_changed", False):
+    ds = loader.current()
+else:
+    ds = loader.load()  # re-parses only files changed since the last load
 layers, layer_problems = load_layers(ROOT / "layers")
 first, last = ds.span()
 
@@ -269,7 +275,7 @@ params = to_params(view)
 if params != st.query_params.to_dict():
     st.query_params.from_dict(params)
 
-if os.environ.get("GARRISON_WATCH", "1") == "1":
+if WATCHING:
     @st.fragment(run_every=2.0)
     def _watch_files() -> None:
         """Hand edits on disk show up within 2 s: only changed files are re-parsed."""

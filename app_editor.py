@@ -102,6 +102,7 @@ def _save(draft, what: str) -> bool:
     except EditError as exc:
         st.error(str(exc))
         return False
+    st.session_state["data_changed"] = True  # the next run reloads the data (only this file is re-parsed)
     st.session_state["ed_flash"] = (f"Saved {what}: " + ("; ".join(result.changes[:5]) or "no change")
                                     + (f" · git: {result.git_error}" if result.git_error else ""))
     return True
@@ -210,6 +211,7 @@ def _retire_delete(data_dir: str, inst_id: str) -> None:
                 st.error(str(exc))
             else:
                 _forget(inst_id)
+                st.session_state["data_changed"] = True
                 st.session_state["ed_flash"] = f"Deleted {inst_id}."
                 st.rerun()
 

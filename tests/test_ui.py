@@ -385,3 +385,15 @@ def test_compare_frame_of_one_date_has_unique_columns(ds):
     same = panels.compare_frame(ds, dt.date(2024, 12, 10), dt.date(2024, 12, 10))
     assert len(same) == 0
     assert same.columns.is_unique and list(same.columns)[0] == "installation" and list(same.columns)[-1] == "id"
+
+
+def test_operator_chart_days_are_capped_and_keep_the_span_ends():
+    import numpy as np
+
+    from garrison.ui.panels import sample_days
+    days = np.arange(0, 10_000, 3)
+    picked = sample_days(days, 30, 9_000, max_points=100)
+    assert picked[0] == 30 and picked[-1] == 9_000 and len(picked) <= 102
+    assert picked == sorted(set(picked))
+    few = np.array([5, 10, 20])
+    assert sample_days(few, 0, 30) == [0, 5, 10, 20, 30]

@@ -64,6 +64,10 @@ class Loader:
             raise StrictLoadError(self._dataset.problems)
         return self._dataset
 
+    def current(self) -> Dataset | None:
+        """The dataset as last loaded, without looking at the disk (None before the first load)."""
+        return self._dataset
+
     def parsed(self, path: str) -> Parsed | None:
         entry = self._entries.get(path)
         return entry.parsed if entry else None

@@ -33,9 +33,8 @@ def build_payload(ds: Dataset, layers: list[LayerDef]) -> dict:
                     "parent": code.get(a.parent, -1) if a.parent else -1} for a in ds.actors.values()],
         "inst": {
             "id": [r.id for r in recs], "name": [r.name for r in recs],
-            "names": [" / ".join(r.names.values()) for r in recs],
             "kind": [KINDS.index(r.kind) for r in recs], "country": [r.country for r in recs],
-            "lat": [r.lat for r in recs], "lon": [r.lon for r in recs],
+            "lat": [round(r.lat, 5) for r in recs], "lon": [round(r.lon, 5) for r in recs],  # ~1 m
             "stale": [1 if r.stale else 0 for r in recs],
         },
         "periods": {

@@ -6,6 +6,7 @@ import datetime as dt
 import html
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from ..checks import check_url
@@ -78,6 +79,17 @@ def history_chart(ds: Dataset, inst_id: str, date: dt.date) -> alt.Chart:
     labels = base.mark_text(align="left", dx=3, color="white", fontSize=10).encode(text="status:N")
     rule = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(date)]})).mark_rule(color="#111", strokeWidth=2).encode(x="date:T")
     return (bars + labels + rule).properties(height=70)
+
+
+def sample_days(days: np.ndarray, first: int, last: int, max_points: int = 160) -> list[int]:
+    """Days for the operator chart: every change day when few, else evenly spaced ones.
+
+    Keeps the chart (re-sent on every slider move, for its date rule) small at any data size.
+    """
+    inside = days[(days >= first) & (days <= last)]
+    if len(inside) > max_points:
+        inside = inside[np.linspace(0, len(inside) - 1, max_points).round().astype(int)]
+    return sorted({first, last, *inside.tolist()})
 
 
 def operator_chart(counts: pd.DataFrame, ds: Dataset, date: dt.date) -> alt.Chart:
