@@ -51,9 +51,11 @@ def map_payload_url(data_dir: str, version: str, layers_version: str) -> str:
 
 
 @st.cache_data(max_entries=8)
-def operator_counts(data_dir: str, version: str, start: dt.date, end: dt.date):
+def operator_chart_spec(data_dir: str, version: str, start: dt.date, end: dt.date) -> dict:
+    """The operator chart as a Vega-Lite spec, built once per dataset (the date rule moves per step)."""
     ds = loader_for(data_dir).load()
-    return ds.periods.counts_by_operator(panels.sample_days(ds.periods.change_days(), to_day(start), to_day(end)))
+    counts = ds.periods.counts_by_operator(panels.sample_days(ds.periods.change_days(), to_day(start), to_day(end)))
+    return panels.operator_chart(counts, ds, start).to_dict()
 
 
 def garrison_secrets() -> dict:
@@ -245,8 +247,8 @@ with right:
         st.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch")
         st.caption(f"{len(table)} installation(s) differ; highlighted on the map.")
     st.subheader("Installations by operator")
-    counts = operator_counts(data_dir, ds.version, first, last)
-    st.altair_chart(panels.operator_chart(counts, ds, date), width="stretch")
+    spec = operator_chart_spec(data_dir, ds.version, first, last)
+    st.vega_lite_chart(panels.move_date_rule(spec, date), width="stretch")
 
 # --- editing (only when edit mode is on) ----------------------------------------------------
 if editing:

@@ -397,3 +397,19 @@ def test_operator_chart_days_are_capped_and_keep_the_span_ends():
     assert picked == sorted(set(picked))
     few = np.array([5, 10, 20])
     assert sample_days(few, 0, 30) == [0, 5, 10, 20, 30]
+
+
+def test_moving_the_date_rule_leaves_the_cached_spec_alone():
+    import datetime as dt
+
+    import pandas as pd
+
+    import garrison
+    from garrison.ui.panels import move_date_rule, operator_chart, sample_days
+    ds = garrison.Loader(GOOD).load()
+    counts = ds.periods.counts_by_operator(sample_days(ds.periods.change_days(), 0, 20_000))
+    spec = operator_chart(counts, ds, dt.date(2000, 1, 1)).to_dict()
+    moved = move_date_rule(spec, dt.date(2024, 12, 8))
+    rules = [layer["data"]["name"] for layer in spec["layer"] if layer["mark"]["type"] == "rule"]
+    assert moved["datasets"][rules[0]] == [{"date": pd.Timestamp("2024-12-08")}]
+    assert spec["datasets"][rules[0]] != moved["datasets"][rules[0]]  # the cached spec is not mutated

@@ -107,6 +107,20 @@ def operator_chart(counts: pd.DataFrame, ds: Dataset, date: dt.date) -> alt.Char
     return (area + rule).properties(height=220)
 
 
+def move_date_rule(spec: dict, date: dt.date) -> dict:
+    """A copy of a chart spec (from ``Chart.to_dict()``) with its rule layer moved to `date`.
+
+    Building and validating an Altair chart costs tens of milliseconds; the app builds the
+    operator chart once per dataset and only moves the rule on each slider step.
+    """
+    out = dict(spec, datasets=dict(spec["datasets"]))
+    for layer in spec["layer"]:
+        mark = layer.get("mark")
+        if (mark.get("type") if isinstance(mark, dict) else mark) == "rule":
+            out["datasets"][layer["data"]["name"]] = [{"date": pd.Timestamp(date)}]
+    return out
+
+
 def compare_frame(ds: Dataset, d1: dt.date, d2: dt.date) -> pd.DataFrame:
     """Installations whose operator/status/territory differ between two dates, as a table."""
     first, second = f"{d1}", f"{d2}" if d2 != d1 else f"{d2} (same date)"

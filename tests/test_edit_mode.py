@@ -1,0 +1,113 @@
+"""garrison.edit.mode: edit mode is off by default, and never open to the network without a password."""
+
+from __future__ import annotations
+
+import pytest
+
+from garrison.edit.mode import EditMode, edit_mode, is_loopback
+
+LOOPBACK = "127.0.0.1"
+PUBLIC = "0.0.0.0"
+SECRET = "correct horse battery staple"
+
+
+# --- is_loopback ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("address", ["127.0.0.1", "127.5.5.5", "::1", "[::1]", "localhost", "LOCALHOST"])
+def test_loopback_addresses(address: str):
+    assert is_loopback(address) is True
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0", "", None, "::", "192.168.1.5", "10.0.0.1", "example.org",
+                                     "128.0.0.1", "localhost.example.org", "127.0.0.1.example.org", "not an address"])
+def test_not_loopback(address: str | None):
+    # 0.0.0.0, :: and '' (Streamlit's default) listen on every interface: never treated as local
+    assert is_loopback(address) is False
+
+
+# --- edit_mode: requested? ------------------------------------------------------------------------
+def test_off_by_default():
+    mode = edit_mode({}, None, LOOPBACK)
+    assert mode.requested is False
+    assert mode.unlocked(None, None) is False
+    assert mode.unlocked(SECRET, SECRET) is False  # a password alone never turns it on
+    assert "GARRISON_EDIT=1" in mode.reason
+
+
+@pytest.mark.parametrize("value", ["0", "", "true", "yes", "1 ", "TRUE"])
+def test_env_other_than_1_does_not_request(value: str):
+    mode = edit_mode({"GARRISON_EDIT": value}, {}, LOOPBACK)
+    assert mode.requested is False
+    assert not mode.unlocked(None, None)
+
+
+def test_requested_by_env_on_loopback_needs_no_password():
+    mode = edit_mode({"GARRISON_EDIT": "1"}, {}, LOOPBACK)
+    assert mode == EditMode(requested=True, needs_password=False, password_configured=False, reason="")
+    assert mode.unlocked(None, None) is True
+    assert mode.unlocked("anything", None) is True  # nothing to check on loopback
+
+
+def test_requested_by_config():
+    mode = edit_mode({}, {"edit": True}, "::1")
+    assert mode.requested and not mode.needs_password and mode.reason == ""
+    assert mode.unlocked(None, None)
+
+
+@pytest.mark.parametrize("value", ["true", "1", 1, "yes"])
+def test_config_edit_must_be_the_boolean_true(value):
+    # a TOML string "true" or the number 1 is not `edit = true`: it does not turn editing on
+    mode = edit_mode({}, {"edit": value}, LOOPBACK)
+    assert mode.requested is False
+    assert not mode.unlocked(None, None)
+
+
+def test_config_edit_false_does_not_override_env():
+    assert edit_mode({"GARRISON_EDIT": "1"}, {"edit": False}, LOOPBACK).requested is True
+
+
+# --- off loopback: a password is needed -------------------------------------------------------------
+@pytest.mark.parametrize("address", [PUBLIC, "", None, "192.168.1.5", "example.org"])
+def test_password_needed_off_loopback(address):
+    mode = edit_mode({"GARRISON_EDIT": "1"}, {"edit_password": SECRET}, address)
+    assert mode.requested and mode.needs_password and mode.password_configured
+    assert mode.reason == ""  # it can be unlocked: the page asks for the password
+    assert mode.unlocked(SECRET, SECRET) is True
+    assert mode.unlocked(None, SECRET) is False
+
+
+def test_no_password_configured_off_loopback_stays_locked():
+    mode = edit_mode({"GARRISON_EDIT": "1"}, {}, PUBLIC)
+    assert mode.requested and mode.needs_password and not mode.password_configured
+    assert "edit_password" in mode.reason and "secrets.toml" in mode.reason
+    for given in (None, "", "anything", SECRET):
+        assert mode.unlocked(given, None) is False
+        assert mode.unlocked(given, "") is False
+
+
+@pytest.mark.parametrize("blank", ["", None])
+def test_blank_configured_password_counts_as_none(blank):
+    mode = edit_mode({"GARRISON_EDIT": "1"}, {"edit_password": blank}, PUBLIC)
+    assert not mode.password_configured and mode.reason
+    assert not mode.unlocked("", blank) and not mode.unlocked(None, blank)
+
+
+def test_unlocked_with_right_wrong_and_missing_password():
+    mode = edit_mode({"GARRISON_EDIT": "1"}, {"edit_password": SECRET}, "192.168.1.5")
+    assert mode.unlocked(SECRET, SECRET) is True
+    assert mode.unlocked(SECRET + " ", SECRET) is False
+    assert mode.unlocked(SECRET.upper(), SECRET) is False
+    assert mode.unlocked(SECRET[:-1], SECRET) is False
+    assert mode.unlocked("", SECRET) is False
+    assert mode.unlocked(None, SECRET) is False
+
+
+def test_unlocked_compares_non_ascii_passwords():
+    mode = edit_mode({"GARRISON_EDIT": "1"}, {"edit_password": "пароль-ü"}, PUBLIC)
+    assert mode.unlocked("пароль-ü", "пароль-ü") is True
+    assert mode.unlocked("пароль-u", "пароль-ü") is False
+
+
+def test_password_not_requested_means_locked_even_off_loopback():
+    mode = edit_mode({}, {"edit_password": SECRET}, PUBLIC)
+    assert not mode.requested
+    assert mode.unlocked(SECRET, SECRET) is False
