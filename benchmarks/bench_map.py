@@ -19,10 +19,14 @@ not go to localhost is aborted. Measured per app:
   the span) is pressed --runs times; latency = keydown -> the map shows the new date (Garrison:
   ``data-garrison-date`` on the map container equals the new date; naive: a component iframe
   whose map carries ``data-naive-date`` = the new date and a visible marker), polled every
-  animation frame in the page. Median and p90. The app is left idle between presses.
+  animation frame in the page, plus one more animation frame so that the browser's style, layout
+  and paint work for the change is included (the same for first paint). Median and p90. The app
+  is left idle (script not running, websocket quiet for 250 ms) between presses.
   It is split into input (keydown -> the rerun request leaves on the websocket), server (-> the
   last websocket message received before the map changed, i.e. the script rerun up to the
-  map's delta) and render (-> map updated in the iframe, incl. main-thread work of the page).
+  map's delta) and render (-> new map on screen, incl. all main-thread work of the page, since
+  the same-origin component iframe shares the page's main thread); "of which paint" is the last
+  frame's style/layout/paint.
 * page payload: decoded response bodies of one page load, split into Streamlit's own assets
   (main document, /static/*, /_stcore/*, favicon) and the map's (every request made by the
   component iframe, /component/*, /app/static/*); the websocket is not counted there but its
@@ -112,48 +116,76 @@ function docs() {
 }
 """
 
-# Each returns performance.now() (main page clock) once the condition holds, else false.
-PAINT_JS = {
-    "garrison": JS_HELPERS + r"""
+# Conditions: true once the map shows what is awaited, false before, or an error string.
+PAINT_COND = {
+    "garrison": r"""
 for (const d of docs()) {
   const err = d.querySelector("[data-garrison-error]");
   if (err) return "map error: " + err.getAttribute("data-garrison-error");
   const box = d.querySelector('[data-garrison-ready="1"]');
   if (!box || !box.getAttribute("data-garrison-date")) continue;
   for (const m of box.querySelectorAll(".leaflet-marker-pane .garrison-inst:not(.garrison-absent)")) {
-    if (visible(m)) return performance.now();
+    if (visible(m)) return true;
   }
 }
 return false;
 """,
-    "naive": JS_HELPERS + r"""
+    "naive": r"""
 for (const d of docs()) {
   const box = d.querySelector("[data-naive-date]");
   if (!box) continue;
-  if (box.getAttribute("data-naive-count") === "0") return performance.now();
-  for (const m of box.querySelectorAll(".garrison-inst")) { if (visible(m)) return performance.now(); }
+  if (box.getAttribute("data-naive-count") === "0") return true;
+  for (const m of box.querySelectorAll(".garrison-inst")) { if (visible(m)) return true; }
 }
 return false;
 """,
 }
-DATE_JS = {
-    "garrison": JS_HELPERS + r"""
+DATE_COND = {
+    "garrison": r"""
 for (const d of docs()) {
+  const err = d.querySelector("[data-garrison-error]");
+  if (err) return "map error: " + err.getAttribute("data-garrison-error");
   const box = d.querySelector("[data-garrison-date]");
-  if (box && box.getAttribute("data-garrison-date") === expected) return performance.now();
+  if (box && box.getAttribute("data-garrison-date") === expected) return true;
 }
 return false;
 """,
-    "naive": JS_HELPERS + r"""
+    "naive": r"""
 for (const d of docs()) {
   const box = d.querySelector('[data-naive-date="' + expected + '"]');
   if (!box) continue;
-  if (box.getAttribute("data-naive-count") === "0") return performance.now();
-  for (const m of box.querySelectorAll(".garrison-inst")) { if (visible(m)) return performance.now(); }
+  if (box.getAttribute("data-naive-count") === "0") return true;
+  for (const m of box.querySelectorAll(".garrison-inst")) { if (visible(m)) return true; }
 }
 return false;
 """,
 }
+
+
+def awaiting(cond: str) -> str:
+    """A wait_for_function predicate (polled every animation frame) for `cond`.
+
+    When `cond` first holds (time `seen`), one more animation frame is awaited: its callback
+    runs after the browser has done the style, layout and paint work of the frame in which the
+    change was seen (for 10k restyled markers that is most of the cost), so `painted` is when the
+    new map is on screen. Returns {seen, painted} (page clock, ms since navigation) or {error}.
+    """
+    return "(a) => {\n" + JS_HELPERS + r"""
+const expected = a.expected, B = window.__bench;
+if (B.done && B.done.token === a.token) return B.done;
+if (B.pending === a.token) return false;
+const r = (() => {
+""" + cond + r"""
+})();
+if (typeof r === "string") return { error: r };
+if (!r) return false;
+B.pending = a.token;
+const seen = performance.now();
+requestAnimationFrame(() => { B.done = { token: a.token, seen: seen, painted: performance.now() }; });
+return false;
+}"""
+
+
 IDLE_JS = r"""
 (quietMs) => {
   const app = document.querySelector('[data-testid="stApp"]');
@@ -163,10 +195,6 @@ IDLE_JS = r"""
   return performance.now() - last >= quietMs;
 }
 """
-
-
-def fn(body: str, arg: str = "") -> str:
-    return f"({arg}) => {{ {body} }}"
 
 
 # --- servers ---------------------------------------------------------------------------------
@@ -261,6 +289,7 @@ class AppResult:
     input_ms: list[float] = field(default_factory=list)
     server_ms: list[float] = field(default_factory=list)
     render_ms: list[float] = field(default_factory=list)
+    paint_ms: list[float] = field(default_factory=list)
     ws_step: list[int] = field(default_factory=list)
     payload: Payload | None = None
     error: str | None = None
@@ -328,6 +357,13 @@ class Bench:
         page.set_default_timeout(self.args.timeout * 1000)
         return ctx, page, aborted
 
+    def wait_map(self, page, cond: str, token: str, expected: str | None = None) -> dict:
+        t = page.wait_for_function(awaiting(cond), arg={"token": token, "expected": expected},
+                                   polling="raf").json_value()
+        if t.get("error"):
+            raise RuntimeError(t["error"])
+        return t
+
     def wait_idle(self, page, quiet_ms: int = 250) -> None:
         page.wait_for_function(IDLE_JS, arg=quiet_ms, polling=50)
 
@@ -338,10 +374,8 @@ class Bench:
         if collect:
             ctx.on("requestfinished", lambda req: finished.append(req))
         page.goto(url, wait_until="commit")
-        t = page.wait_for_function(fn(PAINT_JS[app]), polling="raf").json_value()
-        if isinstance(t, str):
-            raise RuntimeError(t)
-        paint_s = float(t) / 1000.0
+        t = self.wait_map(page, PAINT_COND[app], "paint")
+        paint_s = t["painted"] / 1000.0
         payload = None
         if collect:
             self.wait_idle(page)
@@ -383,13 +417,14 @@ class Bench:
             n_log = page.evaluate("() => window.__bench.log.length")
             thumb.focus()
             page.keyboard.press(key)
-            done = float(page.wait_for_function(fn(DATE_JS[app], "expected"), arg=expected.isoformat(),
-                                                polling="raf").json_value())
+            t = self.wait_map(page, DATE_COND[app], f"step-{i}", expected.isoformat())
+            done = t["painted"]
             self.wait_idle(page)
             key_t, log = page.evaluate("(n) => [window.__bench.key, window.__bench.log.slice(n)]", n_log)
             if key_t is None:
                 raise RuntimeError("keydown not seen by the page")
             res.scrub_ms.append(done - key_t)
+            res.paint_ms.append(t["painted"] - t["seen"])
             sent = [t for t, out, _ in log if out and t >= key_t]
             if sent:
                 res.input_ms.append(sent[0] - key_t)
@@ -519,12 +554,14 @@ def report(results: list[SizeResult]) -> tuple[str, bool]:
             brows.append([sr.label, name, fmt(statistics.median(r.input_ms) if r.input_ms else None, ".0f"),
                           fmt(statistics.median(r.server_ms) if r.server_ms else None, ".0f"),
                           fmt(statistics.median(r.render_ms) if r.render_ms else None, ".0f"),
+                          fmt(statistics.median(r.paint_ms) if r.paint_ms else None, ".0f"),
                           fmt(statistics.median(r.scrub_ms), ".0f")])
     if brows:
         out += ["scrub breakdown (medians, ms): input = keydown -> rerun request sent on the websocket; "
                 "server = -> last websocket message received before the map showed the date (the "
-                "script rerun up to the map's delta); render = -> map updated in the iframe",
-                table(brows, ["size", "app", "input", "server", "render", "total"]), ""]
+                "script rerun up to the map's delta); render = -> new map on screen (the frame after the change "
+                "was seen in the DOM); of which paint = that last frame's style/layout/paint",
+                table(brows, ["size", "app", "input", "server", "render", "of which paint", "total"]), ""]
 
     checks = []
     by = {sr.label: sr for sr in results}
@@ -627,7 +664,8 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.json).write_text(json.dumps([{
             "size": sr.label, "installations": sr.n_inst,
             "apps": {k: {**{f: getattr(v, f) for f in ("cold_paint_s", "paints_s", "scrub_ms", "input_ms",
-                                                        "server_ms", "render_ms", "ws_step", "error")},
+                                                        "server_ms", "render_ms", "paint_ms", "ws_step",
+                                                        "error")},
                          "payload": vars(v.payload) if v.payload else None}
                      for k, v in sr.apps.items()}} for sr in results], indent=1))
     return 0 if ok else 1

@@ -259,7 +259,7 @@ def test_write_payload_keeps_at_most_keep_files(tmp_path):
     (folder / "unrelated.json").write_text("{}")
     names = []
     for i in range(KEEP_FILES + 3):
-        names.append(write_payload({"i": i}, folder))
+        names.append(write_payload({"i": i}, folder, min_age_s=0))
         # distinct mtimes, whatever the file system's timestamp resolution
         t = time.time() - 1000 + i
         os.utime(folder / names[-1], (t, t))
@@ -269,6 +269,13 @@ def test_write_payload_keeps_at_most_keep_files(tmp_path):
     assert len(set(names)) == len(names)
     assert sorted(x.name for x in folder.glob("garrison-*.json")) == sorted(names[-KEEP_FILES:])
     assert (folder / "unrelated.json").exists()  # only its own files are pruned
+
+
+def test_write_payload_never_prunes_recent_files(tmp_path):
+    """Another server's page may still be fetching a recent payload: it stays."""
+    folder = tmp_path / "gen"
+    names = [write_payload({"i": i}, folder) for i in range(KEEP_FILES + 3)]
+    assert sorted(x.name for x in folder.glob("garrison-*.json")) == sorted(names)
 
 
 # --- layer definitions ----------------------------------------------------------------------

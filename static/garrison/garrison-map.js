@@ -167,6 +167,7 @@
 
   function restyle() {
     if (!ready || state.day === null) return;
+    var t0 = performance.now();
     var day = state.day, p = data.periods, cmp = state.compare;
     var visibleBounds = [];
     instLayers.forEach(function (layer) {
@@ -236,6 +237,7 @@
     box.setAttribute("data-garrison-day", String(day));
     box.setAttribute("data-garrison-date", isoDay(day));
     box.setAttribute("data-garrison-visible", String(visibleBounds.length));
+    box.setAttribute("data-garrison-restyle-ms", (performance.now() - t0).toFixed(1));  // for benchmarks
     return visibleBounds;
   }
 

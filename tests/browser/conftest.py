@@ -18,6 +18,11 @@ Fixtures
                             (e.g. a tmp copy made by a module-scoped fixture).
 ``data_for``     (session)  ``data_for(folder)`` -> the folder's data as the library loads it, to read
                             expected states from (never hard-coded in the tests).
+``start_server`` (module)   ``start_server(folder, GARRISON_EDIT="1")``: a server of its own with extra
+                            environment variables (None removes one); stopped after the module.
+``new_page``                ``new_page()``: another page in its own browser context (a second user),
+                            routed and checked like ``page``.
+``page_object``             ``page_object(page, server)``: the Garrison page object for those.
 """
 
 from __future__ import annotations
@@ -100,11 +105,18 @@ class AppServer:
             self.proc.wait(timeout=10)
 
 
-def start_app(data_dir: Path, log_dir: Path) -> AppServer:
-    """``python -m streamlit run app.py`` on a free port; returns once /_stcore/health answers."""
+def start_app(data_dir: Path, log_dir: Path, extra_env: dict[str, str | None] | None = None) -> AppServer:
+    """``python -m streamlit run app.py`` on a free port; returns once /_stcore/health answers.
+
+    ``extra_env`` adds environment variables for this server (a value of None removes one)."""
     port = _free_port()
     log_path = log_dir / f"streamlit-{port}.log"
     env = dict(os.environ, GARRISON_DATA=str(data_dir), PYTHONUNBUFFERED="1")
+    for name, value in (extra_env or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
@@ -156,6 +168,24 @@ def app_servers(tmp_path_factory):
     servers = AppServers(tmp_path_factory.mktemp("streamlit-logs"))
     yield servers
     servers.stop_all()
+
+
+@pytest.fixture(scope="module")
+def start_server(tmp_path_factory):
+    """``start_server(data_dir, **env)``: a new app server of its own for ``data_dir`` with extra
+    environment variables (``GARRISON_EDIT="1"``; None removes a variable), stopped (process group
+    killed) when the module's tests are done. For servers that must not be shared, e.g. edit mode."""
+    log_dir = tmp_path_factory.mktemp("streamlit-env-logs")
+    servers: list[AppServer] = []
+
+    def start(data_dir: Path | str, **env: str | None) -> AppServer:
+        server = start_app(Path(data_dir).resolve(), log_dir, env)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
 
 
 @pytest.fixture
@@ -224,6 +254,50 @@ def page(browser, page_log: PageLog):
         pass
     problems = {"requests outside localhost were attempted": page_log.outside,
                 "console errors": page_log.console_errors, "uncaught page errors": page_log.page_errors}
+    assert not any(problems.values()), "; ".join(f"{k}: {v}" for k, v in problems.items() if v)
+
+
+@pytest.fixture
+def new_page(browser):
+    """``new_page()``: another page in a browser context of its own (a second user, own cookies and
+    session), routed and watched like ``page``; at teardown the same three assertions are made."""
+    log = PageLog()
+    contexts = []
+
+    def on_request(route):
+        url = route.request.url
+        if is_local(url):
+            route.continue_()
+        else:
+            log.outside.append(f"{route.request.method} {url}")
+            route.abort()
+
+    def on_websocket(ws):
+        if is_local(ws.url):
+            ws.connect_to_server()
+        else:
+            log.outside.append(f"WS {ws.url}")
+            ws.close()
+
+    def make():
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, service_workers="block")
+        context.set_default_timeout(TIMEOUT_MS)
+        context.route("**/*", on_request)
+        context.route_web_socket(re.compile(r".*"), on_websocket)
+        contexts.append(context)
+        pg = context.new_page()
+        pg.on("console", lambda msg: msg.type == "error" and log.console_errors.append(f"{msg.text} @ {msg.location}"))
+        pg.on("pageerror", lambda err: log.page_errors.append(str(err)))
+        return pg
+
+    yield make
+    for context in contexts:
+        try:
+            context.close()
+        except PlaywrightError:
+            pass
+    problems = {"requests outside localhost were attempted": log.outside,
+                "console errors": log.console_errors, "uncaught page errors": log.page_errors}
     assert not any(problems.values()), "; ".join(f"{k}: {v}" for k, v in problems.items() if v)
 
 
@@ -337,6 +411,13 @@ class Garrison:
 @pytest.fixture
 def garrison(page, app_server) -> Garrison:
     return Garrison(page, app_server)
+
+
+@pytest.fixture
+def page_object():
+    """``page_object(page, server)``: the same page object for any page (e.g. from ``new_page``) and
+    any server (e.g. from ``start_server``)."""
+    return Garrison
 
 
 @pytest.fixture

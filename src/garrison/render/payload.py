@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 from ..atomic import write_atomic
@@ -54,8 +55,12 @@ def build_payload(ds: Dataset, layers: list[LayerDef]) -> dict:
     }
 
 
-def write_payload(payload: dict, folder: str | Path) -> str:
-    """Write the payload as `garrison-<hash>.json` in `folder` (atomic); return the file name."""
+def write_payload(payload: dict, folder: str | Path, min_age_s: float = 600.0) -> str:
+    """Write the payload as `garrison-<hash>.json` in `folder` (atomic); return the file name.
+
+    Beyond the KEEP_FILES newest, files untouched for `min_age_s` are removed: several servers
+    (other data folders, test runs) may share the folder, and a page may still be fetching one.
+    """
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     digest = hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
     folder = Path(folder)
@@ -67,6 +72,8 @@ def write_payload(payload: dict, folder: str | Path) -> str:
     else:
         write_atomic(target, text)
     old = sorted(folder.glob("garrison-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    cutoff = time.time() - min_age_s
     for stale in old[KEEP_FILES:]:
-        stale.unlink(missing_ok=True)
+        if stale.stat().st_mtime < cutoff:
+            stale.unlink(missing_ok=True)
     return name
