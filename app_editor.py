@@ -7,6 +7,7 @@ a file changed since the form loaded it.
 
 from __future__ import annotations
 
+import copy
 import math
 
 import pandas as pd
@@ -62,7 +63,8 @@ def _rows(frame: pd.DataFrame) -> list[dict]:
 
 def _history_table(ds: Dataset, rows: list[dict], key: str) -> pd.DataFrame:
     frame = pd.DataFrame([{c: r.get(c) for c in PERIOD_COLUMNS} for r in rows], columns=PERIOD_COLUMNS)
-    frame["sources"] = [list(x) if isinstance(x, list) else [] for x in frame["sources"]]
+    # object dtype even with no rows: a MultiselectColumn refuses the float column pandas would infer
+    frame["sources"] = pd.Series([list(x) if isinstance(x, list) else [] for x in frame["sources"]], dtype=object)
     actors = list(ds.actors)
     return st.data_editor(
         frame, key=key, num_rows="dynamic", hide_index=True, width="stretch",
@@ -98,7 +100,7 @@ def _save(draft, what: str) -> bool:
     except Conflict as exc:
         st.session_state["ed_conflict"] = {"id": draft.record_id, "message": str(exc), "diff": exc.diff,
                                            "mine": exc.draft_text}
-        return False
+        st.rerun()  # the conflict panel sits above the form: show it now
     except EditError as exc:
         st.error(str(exc))
         return False
@@ -148,14 +150,15 @@ def _edit_form(ds: Dataset, data_dir: str, inst_id: str) -> None:
         return
     doc = draft.plain()
     tag = f"{inst_id}::{(draft.digest or 'new')[:10]}"  # new widgets whenever the file on disk is reloaded
+    lat0, lon0 = _coordinate(doc.get("lat"), "lat", 90.0), _coordinate(doc.get("lon"), "lon", 180.0)
     with st.form(f"ed_form::{tag}"):
         c1, c2, c3 = st.columns([3, 2, 1])
         name = c1.text_input("Name", doc.get("name", ""), max_chars=2000)
         kind = c2.selectbox("Kind", KINDS, index=KINDS.index(doc["kind"]) if doc.get("kind") in KINDS else 0)
         country = c3.text_input("Country", doc.get("country", ""), max_chars=2)
         c4, c5 = st.columns(2)
-        lat = c4.number_input("lat", -90.0, 90.0, float(doc.get("lat", 0.0)), format="%.4f")
-        lon = c5.number_input("lon", -180.0, 180.0, float(doc.get("lon", 0.0)), format="%.4f")
+        lat = c4.number_input("lat", -90.0, 90.0, lat0, format="%.4f")
+        lon = c5.number_input("lon", -180.0, 180.0, lon0, format="%.4f")
         st.caption("History (one row per period; a period lasts until the next begins)")
         table = _history_table(ds, draft.history_rows(), key=f"ed_hist::{tag}")
         check = st.form_submit_button("Check")
@@ -165,8 +168,24 @@ def _edit_form(ds: Dataset, data_dir: str, inst_id: str) -> None:
     _retire_delete(data_dir, inst_id)
 
 
-def _apply(draft, inst_id: str, check_only: bool, fields: dict, table: pd.DataFrame) -> None:
-    """Put the form's values into the draft, then check it or save it."""
+def _coordinate(value, name: str, limit: float) -> float:
+    """A coordinate for the form; a hand-broken one (text, out of range) is shown as 0 with a warning."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not -limit <= number <= limit:
+        st.warning(f"{name} in the file is not a valid coordinate ({value!r}); type the right value.")
+        return 0.0
+    return number
+
+
+def _apply(session_draft, inst_id: str, check_only: bool, fields: dict, table: pd.DataFrame) -> None:
+    """Put the form's values into a copy of the draft, then check it or save it.
+
+    A copy, so that a checked or refused edit never rides along with a later save (a retirement).
+    """
+    draft = copy.deepcopy(session_draft)
     try:
         set_fields(draft, **fields)
         replace_history(draft, _rows(table))
@@ -192,7 +211,7 @@ def _retire_delete(data_dir: str, inst_id: str) -> None:
             sources = st.text_input("Source ids (comma-separated)")
             note = st.text_input("Note")
             if st.form_submit_button("Retire"):
-                draft = _draft(data_dir, inst_id)
+                draft = copy.deepcopy(_draft(data_dir, inst_id))
                 try:
                     retire(draft, date.strip(), [s.strip() for s in sources.split(",") if s.strip()], note or None, status=status)
                 except EditError as exc:
@@ -204,7 +223,7 @@ def _retire_delete(data_dir: str, inst_id: str) -> None:
         confirm = st.text_input(f"Type {inst_id} to confirm deletion", key=f"ed_confirm::{inst_id}")
         if st.button("Delete file", key=f"ed_delete::{inst_id}"):
             try:
-                delete(data_dir, inst_id, confirm)
+                delete(data_dir, inst_id, confirm, expected_digest=_draft(data_dir, inst_id).digest)
             except ValidationFailed as exc:
                 _show_problems(exc.problems)
             except EditError as exc:

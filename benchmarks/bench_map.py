@@ -25,8 +25,9 @@ not go to localhost is aborted. Measured per app:
   It is split into input (keydown -> the rerun request leaves on the websocket), server (-> the
   last websocket message received before the map changed, i.e. the script rerun up to the
   map's delta) and render (-> new map on screen, incl. all main-thread work of the page, since
-  the same-origin component iframe shares the page's main thread); "of which paint" is the last
-  frame's style/layout/paint.
+  the same-origin component iframe shares the page's main thread); "restyle js" is Garrison's
+  own restyle() time (``data-garrison-restyle-ms``) and "last frame" the style/layout/paint frame
+  after the change was seen (both are parts of render).
 * page payload: decoded response bodies of one page load, split into Streamlit's own assets
   (main document, /static/*, /_stcore/*, favicon) and the map's (every request made by the
   component iframe, /component/*, /app/static/*); the websocket is not counted there but its
@@ -186,6 +187,13 @@ return false;
 }"""
 
 
+RESTYLE_JS = "() => {\n" + JS_HELPERS + r"""
+for (const d of docs()) {
+  const box = d.querySelector("[data-garrison-restyle-ms]");
+  if (box) return parseFloat(box.getAttribute("data-garrison-restyle-ms"));
+}
+return null;
+}"""
 IDLE_JS = r"""
 (quietMs) => {
   const app = document.querySelector('[data-testid="stApp"]');
@@ -290,6 +298,7 @@ class AppResult:
     server_ms: list[float] = field(default_factory=list)
     render_ms: list[float] = field(default_factory=list)
     paint_ms: list[float] = field(default_factory=list)
+    restyle_ms: list[float] = field(default_factory=list)
     ws_step: list[int] = field(default_factory=list)
     payload: Payload | None = None
     error: str | None = None
@@ -425,6 +434,9 @@ class Bench:
                 raise RuntimeError("keydown not seen by the page")
             res.scrub_ms.append(done - key_t)
             res.paint_ms.append(t["painted"] - t["seen"])
+            restyle = page.evaluate(RESTYLE_JS)  # Garrison's own timing of restyle(), if exposed
+            if restyle is not None:
+                res.restyle_ms.append(float(restyle))
             sent = [t for t, out, _ in log if out and t >= key_t]
             if sent:
                 res.input_ms.append(sent[0] - key_t)
@@ -554,14 +566,16 @@ def report(results: list[SizeResult]) -> tuple[str, bool]:
             brows.append([sr.label, name, fmt(statistics.median(r.input_ms) if r.input_ms else None, ".0f"),
                           fmt(statistics.median(r.server_ms) if r.server_ms else None, ".0f"),
                           fmt(statistics.median(r.render_ms) if r.render_ms else None, ".0f"),
+                          fmt(statistics.median(r.restyle_ms) if r.restyle_ms else None, ".1f"),
                           fmt(statistics.median(r.paint_ms) if r.paint_ms else None, ".0f"),
                           fmt(statistics.median(r.scrub_ms), ".0f")])
     if brows:
         out += ["scrub breakdown (medians, ms): input = keydown -> rerun request sent on the websocket; "
                 "server = -> last websocket message received before the map showed the date (the "
                 "script rerun up to the map's delta); render = -> new map on screen (the frame after the change "
-                "was seen in the DOM); of which paint = that last frame's style/layout/paint",
-                table(brows, ["size", "app", "input", "server", "render", "of which paint", "total"]), ""]
+                "was seen in the DOM); restyle js = Garrison's restyle() (data-garrison-restyle-ms); last frame = "
+                "the style/layout/paint frame after the change was seen (part of render)",
+                table(brows, ["size", "app", "input", "server", "render", "restyle js", "last frame", "total"]), ""]
 
     checks = []
     by = {sr.label: sr for sr in results}
@@ -664,8 +678,8 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.json).write_text(json.dumps([{
             "size": sr.label, "installations": sr.n_inst,
             "apps": {k: {**{f: getattr(v, f) for f in ("cold_paint_s", "paints_s", "scrub_ms", "input_ms",
-                                                        "server_ms", "render_ms", "paint_ms", "ws_step",
-                                                        "error")},
+                                                        "server_ms", "render_ms", "restyle_ms", "paint_ms",
+                                                        "ws_step", "error")},
                          "payload": vars(v.payload) if v.payload else None}
                      for k, v in sr.apps.items()}} for sr in results], indent=1))
     return 0 if ok else 1

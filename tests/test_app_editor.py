@@ -220,9 +220,6 @@ def test_off_loopback_the_password_unlocks_the_editor(data: Path, monkeypatch: p
     assert snapshot(data) == before
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError,
-                   reason="BUG mode.py:34: a numeric [garrison] edit_password (edit_password = 1234 in TOML) "
-                          "crashes the page with AttributeError ('int' has no encode) once a password is typed")
 def test_numeric_configured_password_does_not_crash(data: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("GARRISON_EDIT", "1")
     st_config.set_option("server.address", "0.0.0.0")
@@ -251,9 +248,6 @@ def test_editor_shows_the_selected_installation(edit_on: Path):
     assert snapshot(data) == before
 
 
-@pytest.mark.xfail(strict=True, reason="BUG app_editor.py:65 _history_table(): for no rows, frame['sources'] = [] makes "
-                                       "the column float64, and st.data_editor refuses a MultiselectColumn over float "
-                                       "(StreamlitAPIException), so the editor crashes whenever nothing is selected")
 def test_no_selection_opens_the_new_installation_form(edit_on: Path):
     before = snapshot(edit_on)
     at = ok(app().run())
@@ -391,9 +385,6 @@ def test_conflict_with_a_hand_edit_keeps_the_file(edit_on: Path):
     assert changed_lines(hand, path.read_text(encoding="utf-8")) == ["-name: Port A", "+name: Port Alpha"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG app_editor.py _save(): on Conflict it only stores ed_conflict in "
-                                       "session_state; _conflict_panel() already ran this run and nothing reruns, so "
-                                       "the Save click shows no message at all until the next interaction")
 def test_conflict_message_shows_right_after_save(edit_on: Path):
     at, _ = _conflict_after_hand_edit(edit_on)
     assert any("changed on disk" in e for e in messages(at.error)), messages(at.error)
@@ -439,10 +430,7 @@ def test_bad_source_shows_an_error_and_writes_nothing(edit_on: Path, sid: str, u
     assert snapshot(edit_on) == before
 
 
-# --- known bugs (strict xfail: each turns into a failure, to be unmarked, once fixed) ---------------
-@pytest.mark.xfail(strict=True, reason="BUG app_editor.py _apply()/_retire_delete(): Check (and a failed Save) put the "
-                                       "form's values into the session draft, and Retire saves that same draft, so an "
-                                       "edit that was only checked is written with the retirement")
+# --- regressions: bugs found and fixed in the editor -------------------------------------------
 def test_retire_writes_only_the_retirement(edit_on: Path):
     path = port_a(edit_on)
     before_text = path.read_text(encoding="utf-8")
@@ -457,9 +445,6 @@ def test_retire_writes_only_the_retirement(edit_on: Path):
     assert "-name: Port A" not in changed_lines(before_text, path.read_text(encoding="utf-8"))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG app_editor.py _retire_delete(): delete(data_dir, inst_id, confirm) is called "
-                                       "without expected_digest, so a file changed on disk after the form loaded it is "
-                                       "deleted anyway (store.delete supports the check; pass draft.digest)")
 def test_delete_refuses_a_file_changed_since_the_form_loaded_it(edit_on: Path):
     path = edit_on / "installations" / "site-c.yaml"
     at = opened("site-c")
@@ -472,9 +457,6 @@ def test_delete_refuses_a_file_changed_since_the_form_loaded_it(edit_on: Path):
     assert path.exists() and path.read_text(encoding="utf-8") == hand
 
 
-@pytest.mark.xfail(strict=True, reason="BUG app_editor.py:157-158 _edit_form(): float(doc['lat']) and number_input's "
-                                       "min/max crash the page (ValueError / StreamlitAPIException) when a hand edit "
-                                       "made lat/lon a string or out of range while the last good record is still listed")
 @pytest.mark.parametrize("bad_lat", ["'north'", "95.5"])
 def test_editor_survives_a_hand_broken_coordinate(edit_on: Path, bad_lat: str):
     path = port_a(edit_on)

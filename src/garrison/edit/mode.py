@@ -31,7 +31,8 @@ class EditMode:
             return True
         if not expected or not given:
             return False
-        return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+        # TOML may hold a number (edit_password = 1234): compare as text
+        return hmac.compare_digest(str(given).encode("utf-8"), str(expected).encode("utf-8"))
 
 
 def is_loopback(address: str | None) -> bool:
