@@ -426,21 +426,21 @@ class Bench:
             n_log = page.evaluate("() => window.__bench.log.length")
             thumb.focus()
             page.keyboard.press(key)
-            t = self.wait_map(page, DATE_COND[app], f"step-{i}", expected.isoformat())
-            done = t["painted"]
+            shown = self.wait_map(page, DATE_COND[app], f"step-{i}", expected.isoformat())
+            done = shown["painted"]
             self.wait_idle(page)
             key_t, log = page.evaluate("(n) => [window.__bench.key, window.__bench.log.slice(n)]", n_log)
             if key_t is None:
                 raise RuntimeError("keydown not seen by the page")
             res.scrub_ms.append(done - key_t)
-            res.paint_ms.append(t["painted"] - t["seen"])
+            res.paint_ms.append(shown["painted"] - shown["seen"])
             restyle = page.evaluate(RESTYLE_JS)  # Garrison's own timing of restyle(), if exposed
             if restyle is not None:
                 res.restyle_ms.append(float(restyle))
             sent = [t for t, out, _ in log if out and t >= key_t]
             if sent:
                 res.input_ms.append(sent[0] - key_t)
-                back = [t for t, out, _ in log if not out and sent[0] <= t <= done]
+                back = [t for t, out, _ in log if not out and sent[0] <= t <= shown["seen"]]
                 if back:  # the last message before the map changed carried (or followed) the map's delta
                     res.server_ms.append(back[-1] - sent[0])
                     res.render_ms.append(done - back[-1])

@@ -1,6 +1,11 @@
 """The naive baseline for benchmarks/bench_map.py: rebuild the whole folium map on every rerun.
 
-    GARRISON_DATA=data python -m streamlit run benchmarks/naive_app.py
+    python benchmarks/bench_map.py          # starts it for you, see README-map.md
+
+Streamlit serves ``<script folder>/static`` at ``/app/static/``; the offline Leaflet and
+basemap live in the project's ``static/``, so bench_map.py runs this file through a symlink in
+a temporary folder whose ``static`` links to the project's (``streamlit run
+benchmarks/naive_app.py`` on its own would draw no map).
 
 A date slider; on every rerun a new ``folium`` map (the same offline Leaflet + Natural Earth
 basemap as the real app, from ``basemap.offline.offline_map``, so nothing is fetched from the
@@ -16,8 +21,9 @@ Benchmark hooks (nothing else depends on them):
 Because the date is part of the map script, streamlit-folium's component key (a hash of the
 script) changes on every date, so each slider step mounts a new component iframe that reloads
 Leaflet, the basemap and every marker: that *is* the naive cost being measured. The baseline is
-kept charitable: the data folder is loaded once (cached ``garrison.Loader``, like the real app)
-and ``returned_objects=[]`` so a newly mounted map does not trigger a second rerun.
+kept charitable: the data folder is loaded once (cached ``garrison.Loader``, like the real app),
+markers have no tooltips (folium compiles a Jinja template per Tooltip: ~3x slower at 1k), and
+``returned_objects=[]`` so a newly mounted map does not trigger a second rerun.
 """
 
 from __future__ import annotations
