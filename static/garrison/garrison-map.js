@@ -104,7 +104,119 @@
       group.addLayer(m);
       markers[i] = m;
     }
-    return { def: def, group: group, markers: markers };
+    var painter = new Painter();
+    group.addLayer(painter);
+    return { def: def, group: group, markers: markers, look: {}, painter: painter, size: size };
+  }
+
+  // --- canvas painting -------------------------------------------------------------------
+  // The marker elements stay in the DOM (hooks, clicks, tooltips, keyboard) but are transparent;
+  // what you see is painted on one canvas. Restyling thousands of painted DOM elements made
+  // every slider step repaint all of them (hundreds of ms at 10k); a canvas redraw takes a few.
+  var Painter = L.Layer.extend({
+    onAdd: function (m) {
+      if (!m.getPane("garrisonMarkers")) m.createPane("garrisonMarkers").style.zIndex = 450;
+      this._canvas = L.DomUtil.create("canvas", "garrison-canvas leaflet-zoom-hide", m.getPane("garrisonMarkers"));
+      this._canvas.style.pointerEvents = "none";
+      m.on("moveend zoomend resize viewreset", this.reset, this);
+      this.reset();
+    },
+    onRemove: function (m) {
+      L.DomUtil.remove(this._canvas);
+      m.off("moveend zoomend resize viewreset", this.reset, this);
+    },
+    reset: function () {
+      var size = map.getSize(), ratio = window.devicePixelRatio || 1;
+      L.DomUtil.setPosition(this._canvas, map.containerPointToLayerPoint([0, 0]));
+      this._canvas.width = size.x * ratio;
+      this._canvas.height = size.y * ratio;
+      this._canvas.style.width = size.x + "px";
+      this._canvas.style.height = size.y + "px";
+      paintAll();
+    },
+  });
+
+  function paintAll() {
+    instLayers.forEach(function (layer) {
+      var c = layer.painter && layer.painter._canvas;
+      if (!c || !map.hasLayer(layer.group)) return;
+      var ctx = c.getContext("2d"), ratio = window.devicePixelRatio || 1, size = map.getSize(), last = [];
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.clearRect(0, 0, size.x, size.y);
+      for (var key in layer.look) {
+        var look = layer.look[key];
+        if (!look) continue;
+        var pt = map.latLngToContainerPoint([data.inst.lat[key], data.inst.lon[key]]);
+        if (pt.x < -30 || pt.y < -30 || pt.x > size.x + 30 || pt.y > size.y + 30) continue;
+        if (look.selected || look.changed) { last.push([pt, look]); continue; }
+        paintMarker(ctx, pt.x, pt.y, layer.size / 2, look);
+      }
+      last.forEach(function (x) { paintMarker(ctx, x[0].x, x[0].y, layer.size / 2, x[1]); });
+    });
+  }
+
+  var SHAPE = { air_base: "circle", airfield: "circle", other: "circle", naval_base: "square", port: "square",
+    army_base: "diamond", training_area: "diamond", radar: "triangle", missile_site: "triangle", logistics_hub: "hexagon" };
+  var ALPHA = { confirmed: 1, reported: 0.75, disputed: 0.5 };
+
+  function shapePath(ctx, x, y, r, shape) {
+    ctx.beginPath();
+    if (shape === "square") { ctx.rect(x - r * 0.85, y - r * 0.85, r * 1.7, r * 1.7); }
+    else if (shape === "diamond") { ctx.moveTo(x, y - r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + r); ctx.lineTo(x - r, y); ctx.closePath(); }
+    else if (shape === "triangle") { ctx.moveTo(x, y - r); ctx.lineTo(x + r, y + r * 0.8); ctx.lineTo(x - r, y + r * 0.8); ctx.closePath(); }
+    else if (shape === "hexagon") {
+      for (var k = 0; k < 6; k++) { var a = Math.PI / 3 * k; ctx[k ? "lineTo" : "moveTo"](x + r * Math.cos(a), y + r * Math.sin(a)); }
+      ctx.closePath();
+    } else { ctx.arc(x, y, r, 0, 2 * Math.PI); }
+  }
+
+  function paintMarker(ctx, x, y, r, look) {
+    var shape = SHAPE[look.kind] || "circle", st = look.status;
+    if (st === "reduced") r *= 0.75;
+    if (look.kind === "airfield") r *= 0.85;
+    ctx.save();
+    ctx.globalAlpha = (ALPHA[look.conf] || 1) * (look.stale ? 0.6 : 1);
+    shapePath(ctx, x, y, r, shape);
+    if (st === "planned" || st === "abandoned") {
+      ctx.setLineDash(st === "planned" ? [2, 2] : []);
+      ctx.strokeStyle = st === "planned" ? look.colour : "#9e9e9e";
+      ctx.lineWidth = 2;
+      ctx.stroke();
+    } else {
+      ctx.fillStyle = st === "destroyed" ? "#616161" : look.colour;
+      ctx.fill();
+      if (st === "withdrawing" || st === "contested") {  // half white / striped
+        ctx.save();
+        ctx.clip();
+        ctx.fillStyle = "#fff";
+        if (st === "withdrawing") { ctx.fillRect(x, y - r - 1, r + 1, 2 * r + 2); }
+        else { for (var d = -2 * r; d < 2 * r; d += 5) { ctx.fillRect(x + d, y - r - 1, 2, 2 * r + 2); } }
+        ctx.restore();
+        shapePath(ctx, x, y, r, shape);
+      }
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = "#fff";
+      ctx.stroke();
+      ctx.lineWidth = 1;
+      ctx.strokeStyle = "rgba(0,0,0,.6)";
+      shapePath(ctx, x, y, r + 1.5, shape);
+      ctx.stroke();
+      if (st === "destroyed") {
+        ctx.strokeStyle = "#fff"; ctx.lineWidth = 2; ctx.beginPath();
+        ctx.moveTo(x - r / 2, y - r / 2); ctx.lineTo(x + r / 2, y + r / 2);
+        ctx.moveTo(x + r / 2, y - r / 2); ctx.lineTo(x - r / 2, y + r / 2); ctx.stroke();
+      }
+    }
+    ctx.setLineDash([]);
+    if (st === "blockaded") { ctx.setLineDash([3, 2]); ctx.strokeStyle = "#111"; ctx.lineWidth = 2; shapePath(ctx, x, y, r + 4.5, shape); ctx.stroke(); ctx.setLineDash([]); }
+    if (st === "seized") { ctx.strokeStyle = "#111"; ctx.lineWidth = 1.5; shapePath(ctx, x, y, r + 4, shape); ctx.stroke(); }
+    ctx.globalAlpha = 1;
+    if (look.changed) { ctx.strokeStyle = "rgba(224,64,251,.9)"; ctx.lineWidth = 3; shapePath(ctx, x, y, r + 6, shape); ctx.stroke(); }
+    if (look.selected) {
+      ctx.strokeStyle = "#ffeb3b"; ctx.lineWidth = 3; shapePath(ctx, x, y, r + 4, shape); ctx.stroke();
+      ctx.strokeStyle = "#111"; ctx.lineWidth = 1.5; shapePath(ctx, x, y, r + 6, shape); ctx.stroke();
+    }
+    ctx.restore();
   }
 
   function onMarkerClick(e) {
@@ -189,6 +301,11 @@
         if (cmp !== null && cmp !== undefined && triple(periodAt(i, cmp)) !== triple(row)) cls += " garrison-changed";
         if (state.select === data.inst.id[i]) cls += " garrison-selected";
         if (data.inst.stale[i]) cls += " garrison-stale";
+        layer.look[i] = cls.indexOf("garrison-absent") >= 0 || cls.indexOf("garrison-filtered") >= 0 ? null : {
+          kind: data.kinds[data.inst.kind[i]], status: data.statuses[p.status[row]], colour: colour,
+          conf: data.confidences[p.conf[row]], selected: state.select === data.inst.id[i],
+          changed: cls.indexOf("garrison-changed") >= 0, stale: !!data.inst.stale[i],
+        };
         var icon = m._icon;
         if (icon && lastClass[i] !== cls) {
           icon.className = cls + " leaflet-marker-icon leaflet-zoom-animated leaflet-interactive";
@@ -197,6 +314,7 @@
         }
       }
     });
+    paintAll();
     ringLayers.forEach(function (layer) {
       layer.circles.forEach(function (c) {
         var r = c.r, show = r.start <= day && day < r.end;
