@@ -154,7 +154,8 @@ def _edit_form(ds: Dataset, data_dir: str, inst_id: str) -> None:
     with st.form(f"ed_form::{tag}"):
         c1, c2, c3 = st.columns([3, 2, 1])
         name = c1.text_input("Name", doc.get("name", ""), max_chars=2000)
-        kind = c2.selectbox("Kind", KINDS, index=KINDS.index(doc["kind"]) if doc.get("kind") in KINDS else 0)
+        kinds = _choices(KINDS, doc.get("kind"), "kind")
+        kind = c2.selectbox("Kind", kinds, index=kinds.index(doc["kind"]) if doc.get("kind") in kinds else None)
         country = c3.text_input("Country", doc.get("country", ""), max_chars=2)
         c4, c5 = st.columns(2)
         lat = c4.number_input("lat", -90.0, 90.0, lat0, format="%.4f")
@@ -166,6 +167,15 @@ def _edit_form(ds: Dataset, data_dir: str, inst_id: str) -> None:
     if check or submitted:
         _apply(draft, inst_id, check, dict(name=name, kind=kind, country=country.strip().upper(), lat=lat, lon=lon), table)
     _retire_delete(data_dir, inst_id)
+
+
+def _choices(vocabulary: tuple[str, ...], value, name: str) -> list[str]:
+    """The vocabulary, plus a hand-typed value from the file that is not in it (so a save of other
+    fields never silently replaces it; validation then names it)."""
+    if value is None or value in vocabulary:
+        return list(vocabulary)
+    st.warning(f"{name} in the file is {value!r}, which is not in the vocabulary; choose one of the list.")
+    return [str(value), *vocabulary]
 
 
 def _coordinate(value, name: str, limit: float) -> float:

@@ -520,3 +520,21 @@ def test_editor_survives_a_hand_broken_coordinate(edit_on: Path, bad_lat: str):
     assert text_input(at, "Name").value == "Port A"
     # must not: opening it rewrites the file
     assert path.read_bytes() == broken
+
+
+def test_an_unknown_kind_on_disk_is_not_silently_replaced(edit_on: Path):
+    path = port_a(edit_on)
+    at = opened("base-b")  # port-a is loaded while its file is good
+    path.write_text(path.read_text(encoding="utf-8").replace("kind: naval_base", "kind: naval_bse"), encoding="utf-8")
+    ok(at.run())
+    at.selectbox(key="ed_target").set_value("port-a")
+    ok(at.run())
+    text_input(at, "Name").set_value("Port Alpha")
+    submit(at, "Save")
+    # the form says what is wrong with the file's kind, and the save is refused by validation
+    assert any("naval_bse" in w.value and "vocabulary" in w.value for w in at.warning)
+    assert any("kind" in e.value for e in at.error) or any("kind" in m.value for m in at.markdown)
+    text = path.read_text(encoding="utf-8")
+    # must not: a kind the person never touched is changed by the save
+    assert "kind: air_base" not in text
+    assert "kind: naval_bse" in text and "name: Port A\n" in text

@@ -107,6 +107,15 @@ def test_unlocked_compares_non_ascii_passwords():
     assert mode.unlocked("пароль-u", "пароль-ü") is False
 
 
+def test_numeric_configured_password_compares_as_text():
+    # TOML `edit_password = 1234` is an int; the sidebar field always gives text
+    mode = edit_mode({"GARRISON_EDIT": "1"}, {"edit_password": 1234}, PUBLIC)
+    assert mode.password_configured
+    assert mode.unlocked("1234", 1234) is True
+    assert mode.unlocked("12345", 1234) is False
+    assert mode.unlocked("", 1234) is False
+
+
 def test_password_not_requested_means_locked_even_off_loopback():
     mode = edit_mode({}, {"edit_password": SECRET}, PUBLIC)
     assert not mode.requested

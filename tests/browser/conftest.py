@@ -58,6 +58,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+# While a rerun remounts the map (new data), Streamlit briefly keeps the old iframe beside the new
+# one: the old one's element container is marked stale, and the new one comes after it.
+LIVE_MAP_IFRAME = f'[data-testid="stElementContainer"]:not([data-stale="true"]) {MAP_IFRAME}'
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 STARTUP_DEADLINE_S = 90.0
 TIMEOUT_MS = 30_000
@@ -308,7 +311,7 @@ class Garrison:
     def __init__(self, page, server: AppServer):
         self.page = page
         self.server = server
-        self.map = page.frame_locator(MAP_IFRAME)
+        self.map = page.locator(LIVE_MAP_IFRAME).last.content_frame
         self.box = self.map.locator('.leaflet-container[data-garrison-ready="1"]')
         self.markers = self.map.locator(".leaflet-marker-icon.garrison-inst")
         self.big_date = page.get_by_test_id("garrison-date")
@@ -347,7 +350,7 @@ class Garrison:
 
     def map_frame(self):
         """The map iframe as a Playwright Frame (for evaluate / wait_for_function inside it)."""
-        frame = self.page.locator(MAP_IFRAME).element_handle().content_frame()
+        frame = self.page.locator(LIVE_MAP_IFRAME).last.element_handle().content_frame()
         assert frame is not None, "the map iframe has no frame"
         return frame
 
