@@ -203,7 +203,8 @@ payload_url = map_payload_url(data_dir, ds.version, layers_version())
 if not (GENERATED / payload_url.rsplit("/", 1)[-1]).exists():  # pruned by another process: write it again
     map_payload_url.clear()
     payload_url = map_payload_url(data_dir, ds.version, layers_version())
-fmap = build_map(payload_url, online=None if st.session_state.basemap == "offline" else st.session_state.basemap)
+fmap = build_map(payload_url, online=None if st.session_state.basemap == "offline" else st.session_state.basemap,
+                 follow_slider="Date")
 result = st_folium(fmap, key="garrison-map", height=620, use_container_width=True,
                    feature_group_to_add=state_message(msg),
                    returned_objects=["last_clicked", "zoom", "center"], wrap_longitude=True)
@@ -248,7 +249,7 @@ with right:
         st.caption(f"{len(table)} installation(s) differ; highlighted on the map.")
     st.subheader("Installations by operator")
     spec = operator_chart_spec(data_dir, ds.version, first, last)
-    st.vega_lite_chart(panels.move_date_rule(spec, date), width="stretch")
+    st.vega_lite_chart(panels.move_date_rule(spec, panels.rule_date(date, first, last)), width="stretch")
 
 # --- editing (only when edit mode is on) ----------------------------------------------------
 if editing:

@@ -18,7 +18,7 @@ from basemap.guard import find_online_resources
 from garrison.dates import OPEN_END, to_day
 from garrison.render.layers import LAYER_TYPES, load_layers
 from garrison.render.mapview import GarrisonLayer, StateMessage, build_map, render_html, state_message
-from garrison.render.payload import KEEP_FILES, build_payload, write_payload
+from garrison.render.payload import KEEP_FILES, build_payload, expand_ends, write_payload
 
 # paths defined here, not imported from conftest (tests/browser/conftest.py shadows that module name)
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,7 +79,9 @@ def test_map_page_loads_the_garrison_script_and_style_from_static():
     # the payload URL is passed as JSON to Garrison.init
     init = re.search(r"Garrison\.init\((\w+), (\{.*?\})\);", page)
     assert init and init.group(1).startswith("map_")
-    assert json.loads(init.group(2)) == {"dataUrl": URL}
+    assert json.loads(init.group(2)) == {"dataUrl": URL, "followSlider": None}
+    followed = re.search(r"Garrison\.init\(\w+, (\{.*?\})\);", render_html(build_map(URL, follow_slider="Date")))
+    assert json.loads(followed.group(1)) == {"dataUrl": URL, "followSlider": "Date"}
 
 
 def test_map_script_is_identical_for_the_same_payload_url():
@@ -136,7 +138,9 @@ def test_state_message_escapes_script_breakers():
 def test_garrison_layer_escapes_its_data_url():
     layer = GarrisonLayer(HOSTILE)
     assert "<" not in layer.options_js and "&" not in layer.options_js
-    assert json.loads(layer.options_js) == {"dataUrl": HOSTILE}
+    assert json.loads(layer.options_js) == {"dataUrl": HOSTILE, "followSlider": None}
+    hostile_label = GarrisonLayer(URL, follow_slider=HOSTILE)
+    assert "<" not in hostile_label.options_js and json.loads(hostile_label.options_js)["followSlider"] == HOSTILE
     m = folium.Map(tiles=None)
     layer.add_to(m)
     page = render_html(m)
@@ -158,7 +162,10 @@ def layers():
 
 def _check_payload(ds: garrison.Dataset, p: dict) -> None:
     n = len(ds.records)
-    inst, per = p["inst"], p["periods"]
+    inst, per = p["inst"], dict(p["periods"])
+    assert all(e == -1 or e > 0 for e in per["end"])  # -1: until the next start (or ongoing)
+    per["end"] = expand_ends(per["offsets"], per["start"], per["end"])
+    assert per["end"] == ds.periods.end.tolist()  # nothing lost
     assert p["version"] == ds.version and p["open_end"] == OPEN_END
     for key in ("id", "name", "kind", "country", "lat", "lon", "stale"):
         assert len(inst[key]) == n, key
@@ -196,8 +203,10 @@ def test_payload_of_the_good_fixture(layers):
     assert "names" not in p["inst"]  # search runs on the server; the browser never needs them
     assert p["inst"]["kind"] == [p["kinds"].index(k) for k in ("air_base", "naval_base", "radar")]
     assert p["periods"]["offsets"] == [0, 3, 5, 6]
-    assert p["periods"]["end"][1] == to_day("2025-06-01")  # the explicit `to`
-    assert p["periods"]["end"][2] == OPEN_END and p["periods"]["end"][-1] == OPEN_END
+    assert p["periods"]["end"][1] == to_day("2025-06-01")  # the explicit `to` is sent
+    assert p["periods"]["end"][0] == -1 and p["periods"]["end"][2] == -1  # implied by the next start / ongoing
+    ends = expand_ends(p["periods"]["offsets"], p["periods"]["start"], p["periods"]["end"])
+    assert ends[0] == p["periods"]["start"][1] and ends[2] == OPEN_END and ends[-1] == OPEN_END
     assert p["periods"]["terr"][2] == -1  # no territory given
     actors = {a["id"]: a for a in p["actors"]}
     assert {a: x["colour"] for a, x in actors.items()} == {"red": "#cc0000", "red-pmc": "#880000",

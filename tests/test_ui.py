@@ -413,3 +413,18 @@ def test_moving_the_date_rule_leaves_the_cached_spec_alone():
     rules = [layer["data"]["name"] for layer in spec["layer"] if layer["mark"]["type"] == "rule"]
     assert moved["datasets"][rules[0]] == [{"date": pd.Timestamp("2024-12-08")}]
     assert spec["datasets"][rules[0]] != moved["datasets"][rules[0]]  # the cached spec is not mutated
+
+
+def test_the_chart_rule_moves_in_sub_pixel_steps_so_neighbouring_days_share_one_chart():
+    import datetime as dt
+
+    from garrison.ui.panels import rule_date
+    first, last = dt.date(1971, 1, 1), dt.date(2026, 12, 1)  # 20,423 days: a step is 34 days
+    days = [first + dt.timedelta(days=k) for k in range(0, (last - first).days + 1)]
+    snapped = [rule_date(d, first, last) for d in days]
+    assert all(first <= s <= last for s in snapped)
+    assert max(abs((s - d).days) for s, d in zip(snapped, days, strict=True)) <= 18  # half a step
+    assert len(set(snapped)) <= 601  # so most day-to-day steps leave the chart as it was
+    assert snapped == sorted(snapped) and rule_date(first, first, last) == first and rule_date(last, first, last) == last
+    # a short span (a step under a day) keeps the exact date
+    assert rule_date(dt.date(2024, 12, 8), dt.date(2024, 1, 1), dt.date(2025, 1, 1)) == dt.date(2024, 12, 8)

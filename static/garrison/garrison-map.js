@@ -31,6 +31,16 @@
     return new Date(day * 86400000).toISOString().slice(0, 10);
   }
 
+  // The payload leaves out (-1) every end that is simply the next period's start, or ongoing.
+  function expandEnds(p, openEnd) {
+    var n = p.offsets.length - 1;
+    for (var i = 0; i < n; i++) {
+      for (var k = p.offsets[i]; k < p.offsets[i + 1]; k++) {
+        if (p.end[k] === -1) p.end[k] = k + 1 < p.offsets[i + 1] ? p.start[k + 1] : openEnd;
+      }
+    }
+  }
+
   // Index of the period current at `day` for installation i, or -1 (binary search).
   function periodAt(i, day) {
     var p = data.periods, lo = p.offsets[i], hi = p.offsets[i + 1] - 1, found = -1;
@@ -87,6 +97,22 @@
     return box;
   }
 
+  // The marker elements are placed with left/top and no z-index, unlike Leaflet's (translate3d and
+  // a z-index each): with thousands of them, each one's own transform and stacking context made
+  // the browser's layerization step cost 300 ms or more on every frame (10k markers). They paint
+  // nothing (the canvas does), so their stacking order does not matter.
+  var HookMarker = L.Marker.extend({
+    _setPos: function (pos) {
+      var icon = this._icon;
+      if (icon) {
+        icon._leaflet_pos = pos;
+        icon.style.left = pos.x + "px";
+        icon.style.top = pos.y + "px";
+      }
+    },
+    _updateZIndex: function () {},
+  });
+
   function buildInstallations(def) {
     var group = L.layerGroup(), markers = {}, size = (def.style && def.style.size) || 18;
     var n = data.inst.id.length;
@@ -97,7 +123,7 @@
         html: '<span class="garrison-shape"></span>',
         iconSize: [size, size],
       });
-      var m = L.marker([data.inst.lat[i], data.inst.lon[i]], { icon: icon, keyboard: true, riseOnHover: true });
+      var m = new HookMarker([data.inst.lat[i], data.inst.lon[i]], { icon: icon, keyboard: true });
       m._garrisonIndex = i;
       m.bindTooltip(function (layer) { return tooltipContent(layer._garrisonIndex); }, { direction: "top", offset: [0, -size / 2] });
       m.on("click", onMarkerClick);
@@ -112,7 +138,11 @@
   // --- canvas painting -------------------------------------------------------------------
   // The marker elements stay in the DOM (hooks, clicks, tooltips, keyboard) but are transparent;
   // what you see is painted on one canvas. Restyling thousands of painted DOM elements made
-  // every slider step repaint all of them (hundreds of ms at 10k); a canvas redraw takes a few.
+  // every slider step repaint all of them (hundreds of ms at 10k).
+  // Each distinct look is drawn once into a small sprite, then stamped with drawImage: filling
+  // and stroking 10k anti-aliased paths took most of a second to rasterise (software raster).
+  // A slider step repaints only the rectangles of the markers whose look changed (and whatever
+  // overlaps them); a pan, zoom or resize repaints everything.
   var Painter = L.Layer.extend({
     onAdd: function (m) {
       if (!m.getPane("garrisonMarkers")) m.createPane("garrisonMarkers").style.zIndex = 450;
@@ -127,31 +157,111 @@
     },
     reset: function () {
       var size = map.getSize(), ratio = window.devicePixelRatio || 1;
-      L.DomUtil.setPosition(this._canvas, map.containerPointToLayerPoint([0, 0]));
+      this._origin = map.containerPointToLayerPoint([0, 0]);
+      L.DomUtil.setPosition(this._canvas, this._origin);
       this._canvas.width = size.x * ratio;
       this._canvas.height = size.y * ratio;
       this._canvas.style.width = size.x + "px";
       this._canvas.style.height = size.y + "px";
+      this._drawnLooks = null;  // everything is repainted
       paintAll();
     },
   });
 
+  var sprites = {};
+  var GRID = 32;  // px: cells of the index of what is drawn where, for partial repaints
+
+  function lookKey(look) {
+    return look.kind + "|" + look.status + "|" + look.colour + "|" + look.conf + "|" +
+      (look.stale ? 1 : 0) + (look.selected ? 1 : 0) + (look.changed ? 1 : 0);
+  }
+
+  function sprite(look, r) {
+    var key = lookKey(look) + "|" + r, s = sprites[key];
+    if (s) return s;
+    var ratio = window.devicePixelRatio || 1, half = Math.ceil(r + 8), c = document.createElement("canvas");
+    c.width = c.height = 2 * half * ratio;
+    var ctx = c.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    paintMarker(ctx, half, half, r, look);
+    s = sprites[key] = { canvas: c, half: half };
+    return s;
+  }
+
   function paintAll() {
     instLayers.forEach(function (layer) {
-      var c = layer.painter && layer.painter._canvas;
+      var painter = layer.painter, c = painter && painter._canvas;
       if (!c || !map.hasLayer(layer.group)) return;
-      var ctx = c.getContext("2d"), ratio = window.devicePixelRatio || 1, size = map.getSize(), last = [];
-      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-      ctx.clearRect(0, 0, size.x, size.y);
-      for (var key in layer.look) {
-        var look = layer.look[key];
-        if (!look) continue;
-        var pt = map.latLngToContainerPoint([data.inst.lat[key], data.inst.lon[key]]);
-        if (pt.x < -30 || pt.y < -30 || pt.x > size.x + 30 || pt.y > size.y + 30) continue;
-        if (look.selected || look.changed) { last.push([pt, look]); continue; }
-        paintMarker(ctx, pt.x, pt.y, layer.size / 2, look);
+      var ctx = c.getContext("2d"), size = map.getSize(), r = layer.size / 2;
+      ctx.setTransform(window.devicePixelRatio || 1, 0, 0, window.devicePixelRatio || 1, 0, 0);
+      var keys = {}, changed = [];
+      for (var k in layer.look) { if (layer.look[k]) keys[k] = lookKey(layer.look[k]); }
+      var before = painter._drawnLooks;
+      if (before) {
+        for (k in keys) { if (before[k] !== keys[k]) changed.push(+k); }
+        for (k in before) { if (!(k in keys)) changed.push(+k); }
       }
-      last.forEach(function (x) { paintMarker(ctx, x[0].x, x[0].y, layer.size / 2, x[1]); });
+      if (!before || changed.length > 400) {
+        painter._drawn = {};
+        painter._grid = {};
+        ctx.clearRect(0, 0, size.x, size.y);
+        var order = [];
+        for (k in keys) {
+          var pt = map.latLngToLayerPoint([data.inst.lat[k], data.inst.lon[k]]).subtract(painter._origin);
+          if (pt.x < -30 || pt.y < -30 || pt.x > size.x + 30 || pt.y > size.y + 30) continue;
+          var d = painter._drawn[k] = { i: +k, x: Math.round(pt.x), y: Math.round(pt.y), half: sprite(layer.look[k], r).half };
+          gridCells(d, function (cell) { (painter._grid[cell] = painter._grid[cell] || []).push(+k); });
+          order.push(+k);
+        }
+        stamp(ctx, layer, order, r);
+      } else if (changed.length) {
+        changed.forEach(function (i) {
+          var d = painter._drawn[i];
+          if (!d && keys[i]) {  // appears: index where it goes
+            var pt = map.latLngToLayerPoint([data.inst.lat[i], data.inst.lon[i]]).subtract(painter._origin);
+            d = painter._drawn[i] = { i: i, x: Math.round(pt.x), y: Math.round(pt.y), half: sprite(layer.look[i], r).half };
+            gridCells(d, function (cell) { (painter._grid[cell] = painter._grid[cell] || []).push(i); });
+          }
+          if (!d) return;
+          var box = [d.x - d.half, d.y - d.half, 2 * d.half, 2 * d.half], near = {};
+          gridCells(d, function (cell) { (painter._grid[cell] || []).forEach(function (j) { near[j] = 1; }); });
+          var inside = [];
+          for (var j in near) {
+            var o = painter._drawn[j];
+            if (o && keys[j] && Math.abs(o.x - d.x) < o.half + d.half && Math.abs(o.y - d.y) < o.half + d.half) inside.push(+j);
+          }
+          ctx.save();
+          ctx.beginPath();
+          ctx.rect(box[0], box[1], box[2], box[3]);
+          ctx.clip();
+          ctx.clearRect(box[0], box[1], box[2], box[3]);
+          stamp(ctx, layer, inside.sort(function (a, b) { return a - b; }), r);
+          ctx.restore();
+        });
+      }
+      painter._drawnLooks = keys;
+    });
+  }
+
+  function gridCells(d, fn) {
+    for (var gx = Math.floor((d.x - d.half) / GRID); gx <= Math.floor((d.x + d.half) / GRID); gx++) {
+      for (var gy = Math.floor((d.y - d.half) / GRID); gy <= Math.floor((d.y + d.half) / GRID); gy++) fn(gx + ":" + gy);
+    }
+  }
+
+  // Stamp the sprites of these markers (in index order), the selected and compared ones on top.
+  function stamp(ctx, layer, order, r) {
+    var top = [];
+    order.forEach(function (i) {
+      var look = layer.look[i], d = layer.painter._drawn[i];
+      if (!look || !d) return;
+      if (look.selected || look.changed) { top.push(i); return; }
+      var s = sprite(look, r);
+      ctx.drawImage(s.canvas, d.x - s.half, d.y - s.half, 2 * s.half, 2 * s.half);
+    });
+    top.forEach(function (i) {
+      var s = sprite(layer.look[i], r), d = layer.painter._drawn[i];
+      ctx.drawImage(s.canvas, d.x - s.half, d.y - s.half, 2 * s.half, 2 * s.half);
     });
   }
 
@@ -438,10 +548,56 @@
     map.on("overlayadd", function () { lastClass = []; restyle(); });
   }
 
+  // --- following the page's Date slider --------------------------------------------------------
+  // The map's iframe is same-origin with the page, so the map watches the slider itself and
+  // restyles the moment its value changes (while dragging too) instead of waiting for the rerun's
+  // state message, which still brings the compare date, selection and filter. Where the slider
+  // cannot be found (another page, a cross-origin frame), the messages alone drive the map.
+  var follow = { input: null, observer: null };
+
+  function findSlider() {
+    if (!opts || !opts.followSlider) return null;
+    try {
+      if (!window.parent || window.parent === window) return null;
+      var inputs = window.parent.document.querySelectorAll('[data-testid="stSlider"] input[type="range"]');
+      for (var k = 0; k < inputs.length; k++) {
+        if (inputs[k].getAttribute("aria-label") === opts.followSlider) return inputs[k];
+      }
+    } catch (err) { /* a cross-origin parent: follow the messages only */ }
+    return null;
+  }
+
+  function sliderDay(input) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec((input && input.getAttribute("aria-valuetext")) || "");
+    return m ? Date.UTC(+m[1], +m[2] - 1, +m[3]) / 86400000 : null;
+  }
+
+  function watchSlider() {
+    var input = findSlider();
+    if (input === follow.input) return;
+    if (follow.observer) follow.observer.disconnect();
+    follow.input = input;
+    follow.observer = null;
+    if (!input) return;
+    follow.observer = new MutationObserver(function () {
+      var day = sliderDay(input);
+      if (ready && day !== null && day !== state.day) { state.day = day; lastApplied = null; restyle(); }
+    });
+    follow.observer.observe(input, { attributes: true, attributeFilter: ["aria-valuetext"] });
+  }
+
+  var lastApplied = null;
   function apply(s) {
     var fit = s.fit, fitKey = s.fitKey;
     ["day", "compare", "select", "filter"].forEach(function (k) { if (k in s) state[k] = s[k]; });
-    restyle();
+    watchSlider();
+    var shown = sliderDay(follow.input);
+    if (shown !== null) state.day = shown;  // the slider is the newest word on the date
+    var key = JSON.stringify([state.day, state.compare, state.select, state.filter]);
+    if (key !== lastApplied) {  // the rerun that follows a slider move finds the map restyled already
+      lastApplied = key;
+      restyle();
+    }
     if (fit && fitKey && fitKey !== state.fitKey) {
       state.fitKey = fitKey;
       map.fitBounds(fit, { maxZoom: 8, padding: [30, 30] });
@@ -470,6 +626,7 @@
       })
       .then(function (d) {
         data = d;
+        expandEnds(data.periods, data.open_end);
         build();
         ready = true;
         map.getContainer().setAttribute("data-garrison-ready", "1");

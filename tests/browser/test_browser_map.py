@@ -131,3 +131,27 @@ def test_compare_lists_and_highlights_changes(garrison, page, data_for):
     # must not: an installation whose state is the same at both dates marked as changed.
     for inst_id in sorted(unchanged):
         expect(garrison.marker(inst_id)).not_to_have_class(has_class("garrison-changed"))
+
+
+def test_the_map_follows_the_slider_while_it_is_dragged(garrison, page, data_for):
+    data = data_for("bundled")
+    garrison.open("date=2016-01-01", date="2016-01-01")
+    mount = garrison.mount()
+    thumb = page.locator('[data-testid="stSlider"] [data-testid="stSliderThumbValue"]').locator("..")
+    box = thumb.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 120, y, steps=4)
+    # while the thumb is held, the map already shows the slider's date (Streamlit sends the value
+    # only on release, so no rerun has happened yet) ...
+    held = garrison.slider.get_attribute("aria-valuetext")
+    assert held and held < "2016-01-01"
+    expect(garrison.box).to_have_attribute("data-garrison-date", held)
+    tartus = garrison.marker("tartus")
+    expect(tartus).to_have_class(has_class(f"garrison-status-{data.status('tartus', held)}"))
+    # must not: a rerun before the release (the page's own date, drawn by the script, is unchanged)
+    expect(garrison.big_date).to_have_text("2016-01-01")
+    page.mouse.up()
+    garrison.expect_date(held)  # after the release the script agrees with the map
+    expect(garrison.box).to_have_attribute("data-garrison-mount", mount)  # and the map was never rebuilt

@@ -35,10 +35,11 @@ class GarrisonLayer(JSCSSMixin, folium.MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, data_url: str):
+    def __init__(self, data_url: str, follow_slider: str | None = None):
         super().__init__()
         self._name = "GarrisonLayer"
-        self.options_js = _js_json({"dataUrl": data_url})
+        # follow_slider: the label of the page's date slider, which the map then follows directly
+        self.options_js = _js_json({"dataUrl": data_url, "followSlider": follow_slider})
         self.default_js = [("garrison_map_js", static_url("garrison/garrison-map.js"))]
         self.default_css = [("garrison_map_css", static_url("garrison/garrison-map.css"))]
 
@@ -63,18 +64,20 @@ ONLINE_BASEMAPS = {"osm": "OpenStreetMap (online)", "satellite": "Satellite imag
 
 
 def build_map(data_url: str, center: tuple[float, float] = (30.0, 25.0), zoom: int = 4,
-              online: str | None = None) -> folium.Map:
+              online: str | None = None, follow_slider: str | None = None) -> folium.Map:
     """The offline map with the Garrison layer. Same inputs -> identical script.
 
     `online` ("osm" or "satellite") adds that provider's tiles, with attribution: the only
     way the map ever requests anything from the internet, and only when the user opts in.
+    `follow_slider` is the label of the page's date slider: the map restyles as that slider
+    moves, before the rerun's state message arrives.
     """
     m = offline_map(location=center, zoom_start=zoom, control_scale=True, prefer_canvas=False)
     if online is not None:
         if online not in PROVIDERS:
             raise ValueError(f"unknown online basemap {online!r}; choose one of {sorted(PROVIDERS)}")
         tile_layer(online, layer_name=ONLINE_BASEMAPS[online]).add_to(m)
-    GarrisonLayer(data_url).add_to(m)
+    GarrisonLayer(data_url, follow_slider).add_to(m)
     return m
 
 

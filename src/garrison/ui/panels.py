@@ -121,6 +121,21 @@ def move_date_rule(spec: dict, date: dt.date) -> dict:
     return out
 
 
+def rule_date(date: dt.date, first: dt.date, last: dt.date, steps: int = 600) -> dt.date:
+    """`date` rounded to one of `steps` even steps across the chart's span [first, last].
+
+    A step is narrower than a pixel of the operator chart, so the rule looks the same; but
+    neighbouring days then give the identical chart, which Streamlit does not send again (its
+    message cache), so scrubbing day by day no longer re-sends and re-renders the chart.
+    """
+    span = max((last - first).days, 1)
+    width = span / steps
+    if width <= 1:
+        return date
+    offset = round(round((date - first).days / width) * width)
+    return min(max(first + dt.timedelta(days=offset), first), last)
+
+
 def compare_frame(ds: Dataset, d1: dt.date, d2: dt.date) -> pd.DataFrame:
     """Installations whose operator/status/territory differ between two dates, as a table."""
     first, second = f"{d1}", f"{d2}" if d2 != d1 else f"{d2} (same date)"
