@@ -619,18 +619,24 @@
     map = leafletMap;
     opts = options;
     map.getContainer().setAttribute("data-garrison-mount", String(Date.now()) + "-" + Math.random().toString(36).slice(2));
+    var t = { init: performance.now() };
+    G.timings = t;  // for benchmarks: when the payload arrived, was parsed, built, first restyled
     fetch(options.dataUrl, { credentials: "same-origin" })
       .then(function (r) {
         if (!r.ok) throw new Error("payload " + r.status);
+        t.response = performance.now();
         return r.json();
       })
       .then(function (d) {
+        t.parsed = performance.now();
         data = d;
         expandEnds(data.periods, data.open_end);
         build();
+        t.built = performance.now();
         ready = true;
         map.getContainer().setAttribute("data-garrison-ready", "1");
         G.flush();
+        t.styled = performance.now();
       })
       .catch(function (err) {
         map.getContainer().setAttribute("data-garrison-error", String(err));

@@ -11,6 +11,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from garrison.dates import iso
+
 pytestmark = pytest.mark.browser
 
 
@@ -155,3 +157,33 @@ def test_the_map_follows_the_slider_while_it_is_dragged(garrison, page, data_for
     page.mouse.up()
     garrison.expect_date(held)  # after the release the script agrees with the map
     expect(garrison.box).to_have_attribute("data-garrison-mount", mount)  # and the map was never rebuilt
+
+
+CANVAS_PIXEL_JS = """(id) => {
+    // the marker's colour as painted on the map's canvas, under the centre of its (transparent) element
+    const el = document.querySelector('.leaflet-marker-icon.garrison-inst-' + id);
+    const canvas = document.querySelector('canvas.garrison-canvas');
+    const m = el.getBoundingClientRect(), c = canvas.getBoundingClientRect(), ratio = canvas.width / c.width;
+    const x = Math.round((m.left + m.width / 2 - c.left) * ratio), y = Math.round((m.top + m.height / 2 - c.top) * ratio);
+    return {x, y, rgba: Array.from(canvas.getContext('2d').getImageData(x, y, 1, 1).data)};
+}"""
+CANVAS_AT_JS = """([x, y]) => Array.from(document.querySelector('canvas.garrison-canvas').getContext('2d').getImageData(x, y, 1, 1).data)"""
+
+
+def test_markers_are_painted_on_the_canvas_and_cleared_when_absent(garrison, data_for):
+    data = data_for("bundled")
+    rec = data.record("tartus")
+    first = iso(rec.history[0].start.day)  # Tartus's first period ('1971' starts on 1971-01-01)
+    colour = data.ds.actors[rec.history[0].operator].colour.lstrip("#")
+    garrison.open(f"date={first}&lat={rec.lat}&lon={rec.lon}&zoom=9", date=first)
+    frame = garrison.map_frame()
+    painted = frame.evaluate(CANVAS_PIXEL_JS, "tartus")
+    want = [int(colour[k:k + 2], 16) for k in (0, 2, 4)]
+    assert painted["rgba"][3] > 200 and all(abs(a - b) <= 3 for a, b in zip(painted["rgba"][:3], want, strict=True)), painted
+    # one day earlier Tartus has no record: its element hides and its pixels are cleared (a partial repaint)
+    garrison.slider.focus()
+    garrison.slider.press("ArrowLeft")
+    expect(garrison.marker("tartus")).to_have_class(has_class("garrison-absent"))
+    expect(garrison.box).not_to_have_attribute("data-garrison-date", first)
+    # must not: the old marker left painted where it was
+    assert frame.evaluate(CANVAS_AT_JS, [painted["x"], painted["y"]])[3] == 0
