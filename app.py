@@ -24,7 +24,7 @@ from garrison.dates import from_day, to_day  # noqa: E402
 from garrison.edit.mode import edit_mode  # noqa: E402
 from garrison.render.layers import load_layers  # noqa: E402
 from garrison.render.mapview import build_map, state_message  # noqa: E402
-from garrison.render.payload import build_payload, write_payload  # noqa: E402
+from garrison.render.payload import COORD_DECIMALS, build_payload, write_payload  # noqa: E402
 from garrison.ui import panels  # noqa: E402
 from garrison.ui.permalink import View, parse_view, to_params  # noqa: E402
 from garrison.ui.search import search_ids  # noqa: E402
@@ -143,7 +143,7 @@ with st.sidebar:
     if mode.requested and mode.needs_password and mode.password_configured:
         st.text_input("Edit password", type="password", key="edit_password")
     editing = mode.unlocked(st.session_state.get("edit_password"), garrison_secrets().get("edit_password"))
-    st.caption(f"Data: {len(ds.records)} installations, {len(ds.sources)} sources · {ds.data_dir}")
+    st.caption(f"Data: {len(ds.records)} installations, {len(ds.sources)} sources · {panels.md_escape(ds.data_dir)}")
 
 # --- the timeline -------------------------------------------------------------------------
 title_col, date_col = st.columns([3, 2])
@@ -213,7 +213,9 @@ clicked = (result or {}).get("last_clicked")
 if clicked and clicked != st.session_state.last_click:
     st.session_state.last_click = clicked
     inst = ds.installations
-    near = inst[(abs(inst.lat - clicked["lat"]) < 1e-6) & (abs(inst.lon - clicked["lng"]) < 1e-6)]
+    # a marker click reports the marker's position as the map has it (rounded in the payload)
+    near = inst[((inst.lat.round(COORD_DECIMALS) - clicked["lat"]).abs() < 1e-6)
+                & ((inst.lon.round(COORD_DECIMALS) - clicked["lng"]).abs() < 1e-6)]
     if len(near) and st.session_state.select != near.iloc[0]["id"]:
         st.session_state.select = near.iloc[0]["id"]
         st.rerun()  # so this run's map message already carries the selection
@@ -234,7 +236,7 @@ with left:
         st.html(panels.history_html(ds, sel))
         rings = [g for rec, g in ds.ranges_at(date) if rec.id == sel]
         if rings:
-            st.caption("Ranges deployed at this date: " + ", ".join(f"{g.name} ({g.km:g} km)" for g in rings))
+            st.caption("Ranges deployed at this date: " + ", ".join(panels.md_escape(f"{g.name} ({g.km:g} km)") for g in rings))
         if st.button("Clear selection"):
             st.session_state.select = None
             st.rerun()

@@ -29,6 +29,7 @@ from garrison.edit import (
     set_fields,
     validate_draft,
 )
+from garrison.ui.panels import md_escape
 from garrison.vocab import CONFIDENCES, KINDS, STATUSES
 
 NEW = "__new__"
@@ -87,7 +88,7 @@ def _show_problems(problems) -> None:
     if errors:
         st.error(f"Not saved: {len(errors)} error(s). Nothing was written.")
     for p in problems:
-        (st.error if p.severity == "error" else st.warning)(f"{p.field or '(file)'}: {p.message}  \n`{p.path}:{p.line}`")
+        (st.error if p.severity == "error" else st.warning)(md_escape(f"{p.field or '(file)'}: {p.message}\n{p.path}:{p.line}:{p.column}"))
 
 
 def _save(draft, what: str) -> bool:
@@ -102,7 +103,7 @@ def _save(draft, what: str) -> bool:
                                            "mine": exc.draft_text}
         st.rerun()  # the conflict panel sits above the form: show it now
     except EditError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
         return False
     st.session_state["data_changed"] = True  # the next run reloads the data (only this file is re-parsed)
     st.session_state["ed_flash"] = (f"Saved {what}: " + ("; ".join(result.changes[:5]) or "no change")
@@ -114,7 +115,7 @@ def _conflict_panel() -> None:
     info = st.session_state.get("ed_conflict")
     if not info:
         return
-    st.error(info["message"])
+    st.error(md_escape(info["message"]))
     st.caption("What changed on disk since your form loaded it:")
     st.code(info["diff"] or "(the file was created or deleted)", language="diff")
     with st.expander("Your version (copy what you need, then reload)"):
@@ -129,7 +130,7 @@ def _conflict_panel() -> None:
 def editor(ds: Dataset, data_dir: str, selected: str | None, clicked: dict | None) -> None:
     """The whole editing section."""
     if flash := st.session_state.pop("ed_flash", None):
-        st.success(flash)
+        st.success(md_escape(flash))
     _conflict_panel()
     ids = [r.id for r in ds.records]
     default = ids.index(selected) + 1 if selected in ids else 0
@@ -146,7 +147,7 @@ def _edit_form(ds: Dataset, data_dir: str, inst_id: str) -> None:
     try:
         draft = _draft(data_dir, inst_id)
     except EditError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
         return
     doc = draft.plain()
     tag = f"{inst_id}::{(draft.digest or 'new')[:10]}"  # new widgets whenever the file on disk is reloaded
@@ -174,7 +175,7 @@ def _choices(vocabulary: tuple[str, ...], value, name: str) -> list[str]:
     fields never silently replaces it; validation then names it)."""
     if value is None or value in vocabulary:
         return list(vocabulary)
-    st.warning(f"{name} in the file is {value!r}, which is not in the vocabulary; choose one of the list.")
+    st.warning(md_escape(f"{name} in the file is {value!r}, which is not in the vocabulary; choose one of the list."))
     return [str(value), *vocabulary]
 
 
@@ -185,7 +186,7 @@ def _coordinate(value, name: str, limit: float) -> float:
     except (TypeError, ValueError):
         number = math.nan
     if not -limit <= number <= limit:
-        st.warning(f"{name} in the file is not a valid coordinate ({value!r}); type the right value.")
+        st.warning(md_escape(f"{name} in the file is not a valid coordinate ({value!r}); type the right value."))
         return 0.0
     return number
 
@@ -200,7 +201,7 @@ def _apply(session_draft, inst_id: str, check_only: bool, fields: dict, table: p
         set_fields(draft, **fields)
         replace_history(draft, _rows(table))
     except EditError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
         return
     if check_only:
         problems = validate_draft(draft)
@@ -225,7 +226,7 @@ def _retire_delete(data_dir: str, inst_id: str) -> None:
                 try:
                     retire(draft, date.strip(), [s.strip() for s in sources.split(",") if s.strip()], note or None, status=status)
                 except EditError as exc:
-                    st.error(str(exc))
+                    st.error(md_escape(exc))
                 else:
                     if _save(draft, f"{inst_id} (retired)"):
                         _forget(inst_id)
@@ -237,7 +238,7 @@ def _retire_delete(data_dir: str, inst_id: str) -> None:
             except ValidationFailed as exc:
                 _show_problems(exc.problems)
             except EditError as exc:
-                st.error(str(exc))
+                st.error(md_escape(exc))
             else:
                 _forget(inst_id)
                 st.session_state["data_changed"] = True
@@ -264,7 +265,7 @@ def _new_form(ds: Dataset, data_dir: str, clicked: dict | None) -> None:
         draft = new_installation(data_dir, inst_id.strip(), name=name, kind=kind, country=country.strip().upper(),
                                  lat=lat, lon=lon, history=_rows(table))
     except (EditError, ValueError) as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
         return
     if _save(draft, inst_id):
         st.rerun()
@@ -288,7 +289,7 @@ def _source_form(data_dir: str) -> None:
             add_source(draft, {"id": sid, "title": title, "publisher": publisher, "url": url,
                                "date": date or None, "language": language or None})
         except EditError as exc:
-            st.error(str(exc))
+            st.error(md_escape(exc))
             return
         if _save(draft, f"source {sid}"):
             st.rerun()

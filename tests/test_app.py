@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from shown import shown
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
@@ -176,7 +177,7 @@ def test_query_params_restore_the_view(good):
 
 def test_range_rings_caption_for_a_selection(good):
     at = ok(run_app(date="2016-01-01", select="base-b"))
-    assert any("Long-range SAM (400 km)" in c.value for c in at.caption)
+    assert any("Long-range SAM (400 km)" in shown(c.value) for c in at.caption)
     after = ok(run_app(date="2024-12-10", select="base-b"))
     assert not any("Long-range SAM" in c.value for c in after.caption)  # no longer deployed
 
@@ -436,6 +437,20 @@ def test_clicking_a_marker_selects_its_installation(good):
     # a click on empty map (no marker there) leaves the selection alone
     at = ok(map_reports(at, last_clicked={"lat": 10.0, "lng": 10.0}, zoom=6, center={"lat": 35.0, "lng": 36.0}))
     assert at.session_state["select"] == "port-a"
+
+
+def test_clicking_a_marker_whose_coordinates_have_more_decimals_than_the_map(good_copy, monkeypatch):
+    monkeypatch.setenv("GARRISON_DATA", str(good_copy))
+    monkeypatch.setenv("GARRISON_WATCH", "0")
+    f = good_copy / "installations" / "port-a.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("lat: 34.9\n", "lat: 34.9123456\n"), encoding="utf-8")
+    at = ok(run_app(date="2024-12-10"))
+    # the map knows the position rounded as in its payload; that is what a click on the marker reports
+    at = ok(map_reports(at, last_clicked={"lat": round(34.9123456, 5), "lng": 35.87}, zoom=6, center={"lat": 35.0, "lng": 36.0}))
+    assert at.session_state["select"] == "port-a"
+    # must not: a click a few metres off (not on the marker's reported position) selects it
+    at = ok(map_reports(run_app(date="2024-12-10"), last_clicked={"lat": 34.91245, "lng": 35.87}))
+    assert at.session_state["select"] is None
 
 
 def test_a_click_nowhere_selects_nothing(good):

@@ -139,3 +139,12 @@ def test_lint_reports_and_fixes_without_touching_comments(good_copy: Path):
     assert "# the day Assad fell" in fixed and "from: '2024-12-08'" in fixed and "kind: naval_base" in fixed
     assert run("lint", "--data", str(good_copy)).returncode == 0
     assert run("validate", str(good_copy)).returncode == 0
+
+
+def test_lint_and_validate_report_a_non_utf8_file_without_a_traceback(good_copy: Path):
+    bad = good_copy / "installations" / "latin1.yaml"
+    bad.write_bytes("id: latin1\nname: Mers el K\xe9bir\n".encode("latin-1"))
+    for args in (("lint", "--data", str(good_copy)), ("validate", str(good_copy))):
+        r = run(*args)
+        assert r.returncode == 1, (args, r.stderr)
+        assert "Traceback" not in r.stderr and "latin1.yaml" in r.stdout + r.stderr

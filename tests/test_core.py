@@ -108,6 +108,30 @@ def test_invalid_edit_keeps_last_good_version_flagged_stale(good_copy: Path):
     assert ds.installations.set_index("id").loc["port-a", "stale"]
 
 
+@pytest.mark.parametrize("edit", [
+    ("operator: red", "operator: rde"),  # an unknown actor: only the assembly (reference) check sees it
+    ("sources: [s1, s2]", "sources: [s1, s9]"),  # an unknown source
+])
+def test_an_edit_that_breaks_a_reference_keeps_the_last_good_version_stale(good_copy: Path, edit):
+    loader = garrison.Loader(good_copy)
+    before = loader.load().records
+    f = good_copy / "installations" / "port-a.yaml"
+    text = f.read_text()
+    assert edit[0] in text
+    f.write_text(text.replace(edit[0], edit[1], 1))
+    os.utime(f, ns=(time.time_ns(), time.time_ns() + 10_000_000))
+    ds = loader.load()
+    rec = ds.records[ds.index["port-a"]]  # must not: the installation vanishes from the map
+    assert rec.stale and rec.history == before[[r.id for r in before].index("port-a")].history
+    assert any(p.path == str(f) and ("rde" in p.message or "s9" in p.message) for p in ds.errors)
+    assert any(p.path == str(f) and "last valid version" in p.message for p in ds.warnings)
+    # fixed again: the new version, no longer stale
+    f.write_text(text)
+    os.utime(f, ns=(time.time_ns(), time.time_ns() + 20_000_000))
+    fixed = loader.load()
+    assert not fixed.records[fixed.index["port-a"]].stale and not fixed.errors
+
+
 def test_a_fresh_loader_has_no_last_good(good_copy: Path):
     f = good_copy / "installations" / "port-a.yaml"
     f.write_text(f.read_text().replace("status: blockaded", "status: blokaded"))
@@ -169,3 +193,10 @@ def test_routes_load_and_report_unknown_nodes(good_copy: Path):
     err = [p for p in ds.errors if p.path.endswith("routes.yaml")]
     assert [(p.line, p.field) for p in err] == [(13, "[1].nodes[1]")]
     assert "unknown or invalid installation 'nowhere'" in err[0].message
+
+
+def test_an_unreadable_file_is_a_problem_not_a_crash(good_copy: Path):
+    (good_copy / "installations" / "folder.yaml").mkdir()  # read_bytes() raises IsADirectoryError
+    ds = garrison.Loader(good_copy).load()
+    assert {r.id for r in ds.records} == {"port-a", "base-b", "site-c"}
+    assert any(p.path.endswith("folder.yaml") and "cannot read" in p.message for p in ds.errors)

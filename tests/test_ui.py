@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import html
+import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -428,3 +430,33 @@ def test_the_chart_rule_moves_in_sub_pixel_steps_so_neighbouring_days_share_one_
     assert snapped == sorted(snapped) and rule_date(first, first, last) == first and rule_date(last, first, last) == last
     # a short span (a step under a day) keeps the exact date
     assert rule_date(dt.date(2024, 12, 8), dt.date(2024, 1, 1), dt.date(2025, 1, 1)) == dt.date(2024, 12, 8)
+
+
+HOSTILE_MARKDOWN = ("![pixel](https://evil.example/p.png) [x](javascript:alert(1)) :material/home: :red[red] "
+                    "<img src=x onerror=alert(1)> **bold** $x^2$ www.evil.example me@evil.example `code` \\ end")
+
+
+def test_md_escape_leaves_nothing_for_streamlit_markdown_to_act_on():
+    from shown import shown
+
+    from garrison.ui.panels import md_escape
+    out = md_escape(HOSTILE_MARKDOWN)
+    for active in ("![", "](", ":material/", ":red[", "<img", "**", "$x", "https://", "www.", "me@evil", "`code`"):
+        assert not re.search(r"(?<!\\)" + re.escape(active), out), active  # none left unescaped
+    assert shown(out) == HOSTILE_MARKDOWN  # and what a person reads is the text as written
+    assert md_escape(None) == ""
+
+
+def test_a_hostile_range_name_is_shown_as_text(good_copy, monkeypatch):
+    from shown import shown
+    from streamlit.testing.v1 import AppTest
+    f = good_copy / "installations" / "base-b.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("name: Long-range SAM", "name: " + json.dumps(HOSTILE_MARKDOWN)), encoding="utf-8")
+    monkeypatch.setenv("GARRISON_DATA", str(good_copy))
+    monkeypatch.setenv("GARRISON_WATCH", "0")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update(date="2016-01-01", select="base-b")
+    at.run()
+    assert not at.exception
+    caption = next(c.value for c in at.caption if "Ranges deployed" in c.value)
+    assert HOSTILE_MARKDOWN in shown(caption) and "![" not in caption and ":material/" not in caption

@@ -69,7 +69,12 @@ def run_lint(data_dir: Path, files: list[str], fix: bool) -> int:
     paths = [Path(f) for f in files] or data_files(data_dir)
     dirty = 0
     for path in paths:
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"{path}: cannot lint a file that cannot be read as UTF-8 text: {exc}", file=sys.stderr)
+            dirty += 1
+            continue
         try:
             normal = normalise(text)
         except YAMLError as exc:

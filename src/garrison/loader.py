@@ -39,6 +39,9 @@ class _Entry:
     record: Installation | None = None
     items: list = field(default_factory=list)  # actors or sources
     last_good: tuple[Installation, Parsed] | None = None
+    # the last version that made it onto the map (passed the reference checks too): what is
+    # shown, marked stale, when an edit breaks a reference (an operator id mistyped, say)
+    shown: tuple[Installation, Parsed] | None = None
 
 
 class Loader:
@@ -100,7 +103,13 @@ class Loader:
             old = self._entries.get(path)
             if old is not None and old.stat == stat:
                 continue
-            data = Path(path).read_bytes()
+            try:
+                data = Path(path).read_bytes()
+            except OSError as exc:  # unreadable (permissions, a folder named *.yaml): that file only
+                prob = Problem(path, 1, 1, "", f"cannot read the file ({exc.strerror or exc}); check its permissions")
+                self._entries[path] = _keep_last_good(_Entry(path, stat, "", Parsed(None), [prob]), old)
+                changed.add(path)
+                continue
             digest = hashlib.blake2b(data, digest_size=16).hexdigest()
             if old is not None and old.digest == digest:
                 old.stat = stat
@@ -110,6 +119,12 @@ class Loader:
         return bool(changed)
 
     def _read(self, path: str, kind: str, data: bytes, stat, digest, old: _Entry | None) -> _Entry:
+        entry = self._parse(path, kind, data, stat, digest, old)
+        if old is not None:
+            entry.shown = old.shown
+        return entry
+
+    def _parse(self, path: str, kind: str, data: bytes, stat, digest, old: _Entry | None) -> _Entry:
         self.parsed_count += 1
         try:
             text = data.decode("utf-8")
@@ -161,13 +176,19 @@ class Loader:
                 continue
             problems += entry.problems
             rec, parsed = (entry.record, entry.parsed) if entry.record else entry.last_good
-            if rec.id in seen:
-                problems.append(Problem(path, *parsed.where(("id",)), "id", f"duplicate id {rec.id!r}; also in {seen[rec.id]}", "error", rec.id))
-                continue
-            refs = _reference_problems(rec, parsed, path, actors if actors_ok else None, sources if sources_ok else None)
-            problems += refs
-            if any(p.severity == "error" for p in refs):
-                continue
+            found = self._assembly_problems(rec, parsed, path, seen, actors if actors_ok else None, sources if sources_ok else None)
+            problems += found
+            if any(p.severity == "error" for p in found):
+                if entry.shown is None or entry.shown[0] is rec:
+                    continue
+                rec, parsed = entry.shown  # the version last on the map, if it still fits the rest
+                if any(p.severity == "error" for p in
+                       self._assembly_problems(rec, parsed, path, seen, actors if actors_ok else None, sources if sources_ok else None)):
+                    continue
+                rec = rec if rec.stale else replace(rec, stale=True)
+                problems.append(Problem(path, 1, 1, "", "showing the last valid version of this file until the errors are fixed", "warning", rec.id))
+            else:
+                entry.shown = (rec, parsed)
             seen[rec.id] = path
             cited.update(s for p in rec.history for s in p.sources)
             cited.update(s for r in rec.ranges for s in r.sources)
@@ -189,6 +210,14 @@ class Loader:
         problems.sort(key=lambda p: (p.path, p.line, p.column))
         version = hashlib.blake2b("".join(e.digest for e in self._entries.values()).encode(), digest_size=8).hexdigest()
         return Dataset(records, actors, sources, problems, str(self.data_dir), version, routes)
+
+    @staticmethod
+    def _assembly_problems(rec: Installation, parsed: Parsed, path: str, seen: dict[str, str],
+                           actors: dict | None, sources: dict | None) -> list[Problem]:
+        """Problems of a record against the rest of the data: a duplicate id, unknown references."""
+        if rec.id in seen:
+            return [Problem(path, *parsed.where(("id",)), "id", f"duplicate id {rec.id!r}; also in {seen[rec.id]}", "error", rec.id)]
+        return _reference_problems(rec, parsed, path, actors, sources)
 
 
 def _missing(path: str) -> _Entry:

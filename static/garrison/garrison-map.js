@@ -469,6 +469,23 @@
     return visibleBounds;
   }
 
+  // A legend marker drawn by the same code as the map's markers, so the two cannot drift apart.
+  function legendSwatch(kind, status, cls) {
+    var size = 22, ratio = window.devicePixelRatio || 1, c = el("canvas", "garrison-legend-marker " + cls);
+    c.width = c.height = size * ratio;
+    c.style.width = c.style.height = size + "px";
+    var ctx = c.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    paintMarker(ctx, size / 2, size / 2, 5, { kind: kind, status: status, colour: "#777", conf: "confirmed" });
+    return c;
+  }
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (ch) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[ch];
+    });
+  }
+
   function buildLegend() {
     var legend = L.control({ position: "bottomright" });
     legend.onAdd = function () {
@@ -496,10 +513,7 @@
             var sts = el("div", "garrison-legend-statuses");
             data.statuses.forEach(function (s) {
               var row = el("div", "garrison-legend-row");
-              var mk = el("span", "garrison-inst garrison-legend-marker garrison-status-" + s);
-              mk.appendChild(el("span", "garrison-shape"));
-              mk.style.setProperty("--garrison-fill", "#777");
-              row.appendChild(mk);
+              row.appendChild(legendSwatch("air_base", s, "garrison-status-" + s));
               row.appendChild(el("span", null, s));
               sts.appendChild(row);
             });
@@ -509,10 +523,7 @@
             var kinds = el("div", "garrison-legend-kinds");
             data.kinds.forEach(function (k) {
               var row = el("div", "garrison-legend-row");
-              var mk = el("span", "garrison-inst garrison-legend-marker garrison-kind-" + k);
-              mk.appendChild(el("span", "garrison-shape"));
-              mk.style.setProperty("--garrison-fill", "#777");
-              row.appendChild(mk);
+              row.appendChild(legendSwatch(k, "active", "garrison-kind-" + k));
               row.appendChild(el("span", null, k.replace("_", " ")));
               kinds.appendChild(row);
             });
@@ -539,7 +550,7 @@
       else if (def.type === "routes") { layer = buildRoutes(def); routeLayers.push(layer); }
       else return;
       if (def.visible !== false) layer.group.addTo(map);
-      overlays[def.name] = layer.group;
+      overlays[escapeHtml(def.name)] = layer.group;  // Leaflet's layer control sets the name as HTML
     });
     L.control.layers(null, overlays, { collapsed: true, position: "topright" }).addTo(map);
     buildLegend();

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -61,4 +62,41 @@ def test_broken_file_is_reported_and_valid_installations_still_mapped(garrison_f
     # must not: a marker for the broken installation.
     expect(garrison.marker(BROKEN_ID)).to_have_count(0)
     expect(garrison.map.locator(f".garrison-inst-{BROKEN_ID}")).to_have_count(0)
+    garrison.expect_no_exception()
+
+
+@pytest.fixture(scope="module")
+def live_data(tmp_path_factory) -> Path:
+    dest = tmp_path_factory.mktemp("live") / "data"
+    shutil.copytree(BUNDLED, dest)
+    return dest
+
+
+def test_a_hand_edit_shows_up_live_and_a_broken_one_keeps_the_last_good_version(garrison_for, live_data, data_for, page):
+    garrison, data = garrison_for(live_data), data_for(live_data)
+    last = data.ds.span()[1].isoformat()
+    old = data.status("khmeimim", last)
+    new = next(s for s in ("abandoned", "destroyed") if s != old)
+    path = live_data / "installations" / "khmeimim.yaml"
+    text = path.read_text(encoding="utf-8")
+    head, sep, tail = text.rpartition(f"status: {old}")  # the latest period's status
+    assert sep
+    garrison.open(f"date={last}", date=last)
+    marker = garrison.marker("khmeimim")
+    expect(marker).to_have_class(re.compile(rf"\bgarrison-status-{old}\b"))
+
+    # saved in an editor: the running app picks it up by itself (its watcher looks every 2 s)
+    path.write_text(head + f"status: {new}" + tail, encoding="utf-8")
+    expect(marker).to_have_class(re.compile(rf"\bgarrison-status-{new}\b"), timeout=15_000)
+    expect(marker).not_to_have_class(re.compile(r"\bgarrison-stale\b"))
+
+    # then broken by a typo: the error is shown and the last good version stays, flagged stale
+    path.write_text(head + f"status: {new}x" + tail, encoding="utf-8")
+    expect(marker).to_have_class(re.compile(r"\bgarrison-stale\b"), timeout=15_000)
+    expect(marker).to_have_class(re.compile(rf"\bgarrison-status-{new}\b"))
+    expander = page.get_by_test_id("stExpander").filter(has_text="in the data files")
+    expander.locator("summary").click()
+    expect(expander.locator("code")).to_contain_text(re.compile(r"khmeimim\.yaml:\d+:\d+: history\[\d+\]\.status"))
+    # must not: the installation vanishes from the map, or the page shows an exception
+    expect(garrison.markers).to_have_count(len(data.ds.records))
     garrison.expect_no_exception()

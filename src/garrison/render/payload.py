@@ -21,6 +21,7 @@ from ..vocab import CONFIDENCES, KINDS, STATUSES
 from .layers import LayerDef
 
 KEEP_FILES = 4  # older payloads are removed, keeping a few for pages still open
+COORD_DECIMALS = 5  # ~1 m; a marker click reports its position at this precision
 
 
 def build_payload(ds: Dataset, layers: list[LayerDef]) -> dict:
@@ -37,7 +38,7 @@ def build_payload(ds: Dataset, layers: list[LayerDef]) -> dict:
         "inst": {
             "id": [r.id for r in recs], "name": [r.name for r in recs],
             "kind": [KINDS.index(r.kind) for r in recs], "country": [r.country for r in recs],
-            "lat": [round(r.lat, 5) for r in recs], "lon": [round(r.lon, 5) for r in recs],  # ~1 m
+            "lat": [round(r.lat, COORD_DECIMALS) for r in recs], "lon": [round(r.lon, COORD_DECIMALS) for r in recs],
             "stale": [1 if r.stale else 0 for r in recs],
         },
         "periods": {

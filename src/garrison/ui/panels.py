@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 
 import altair as alt
 import numpy as np
@@ -16,6 +17,23 @@ from ..dates import from_day, to_day
 
 def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
+
+
+_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&=^\"'@])")
+_ZWSP = "\u200b"
+
+
+def md_escape(value: object) -> str:
+    """Text that Streamlit's markdown (st.caption, st.error, ...) shows literally.
+
+    Backslashes stop emphasis, links, images, HTML and maths; a zero-width space after ':' stops
+    Streamlit's `:material/icon:`, `:red[...]` and emoji directives and `https://` autolinks, and
+    one after '@' and in 'www.' stops e-mail and www autolinks (backslashes do not stop those).
+    """
+    text = "" if value is None else str(value)
+    text = text.replace("www.", "www" + _ZWSP + ".")
+    text = _MD_PUNCT.sub(r"\\\1", text)
+    return text.replace(":", ":" + _ZWSP).replace("@", "@" + _ZWSP).replace("\n", "  \n")
 
 
 def link(url: str, text: str) -> str:
