@@ -432,8 +432,9 @@ def test_the_chart_rule_moves_in_sub_pixel_steps_so_neighbouring_days_share_one_
     assert rule_date(dt.date(2024, 12, 8), dt.date(2024, 1, 1), dt.date(2025, 1, 1)) == dt.date(2024, 12, 8)
 
 
-HOSTILE_MARKDOWN = ("![pixel](https://evil.example/p.png) [x](javascript:alert(1)) :material/home: :red[red] "
-                    "<img src=x onerror=alert(1)> **bold** $x^2$ www.evil.example me@evil.example `code` \\ end")
+HOSTILE_MARKDOWN = ("![p](https://e.example/p.png) [x](javascript:alert(1)) :material/home: :red[red] "
+                    "<img src=x onerror=alert(1)> **b** $x^2$ www.e.example me@evil.example `code` \\ "
+                    ":smile: :blue-background[x]")
 
 
 def test_md_escape_leaves_nothing_for_streamlit_markdown_to_act_on():
@@ -443,8 +444,11 @@ def test_md_escape_leaves_nothing_for_streamlit_markdown_to_act_on():
     out = md_escape(HOSTILE_MARKDOWN)
     for active in ("![", "](", ":material/", ":red[", "<img", "**", "$x", "https://", "www.", "me@evil", "`code`"):
         assert not re.search(r"(?<!\\)" + re.escape(active), out), active  # none left unescaped
+    assert not re.search(r":(?!\u200b)blue", out)
     assert shown(out) == HOSTILE_MARKDOWN  # and what a person reads is the text as written
     assert md_escape(None) == ""
+    # ordinary text gets no invisible characters (copying a file:line:column gives what it says)
+    assert "\u200b" not in md_escape("data/x.yaml:12:3: history[0].status: 'capturd' is not one of [...]")
 
 
 def test_a_hostile_range_name_is_shown_as_text(good_copy, monkeypatch):

@@ -20,20 +20,22 @@ def esc(value: object) -> str:
 
 
 _MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&=^\"'@])")
+# where Streamlit's markdown acts although the punctuation is escaped: `:name:` / `:name[` directives
+# (Material icons, colours, emoji), autolinks (`scheme://`, `www.`, e-mail `@`)
+_MD_DIRECTIVE = re.compile(r"(?<=:)(?=[A-Za-z][\w/+-]*[:\[])|(?<=:)(?=//)|(?<=@)(?=[A-Za-z0-9])|(?<=www)(?=\.)")
 _ZWSP = "\u200b"
 
 
 def md_escape(value: object) -> str:
     """Text that Streamlit's markdown (st.caption, st.error, ...) shows literally.
 
-    Backslashes stop emphasis, links, images, HTML and maths; a zero-width space after ':' stops
-    Streamlit's `:material/icon:`, `:red[...]` and emoji directives and `https://` autolinks, and
-    one after '@' and in 'www.' stops e-mail and www autolinks (backslashes do not stop those).
+    Backslashes stop emphasis, links, images, HTML and maths. Streamlit's `:material/icon:`,
+    `:red[...]` and emoji directives and the autolinks (`https://`, `www.`, e-mail) ignore them,
+    so a zero-width space breaks just those spots; ordinary text such as `file.yaml:12:3` or
+    `field: message` is left as it was (copying it gives the same characters).
     """
-    text = "" if value is None else str(value)
-    text = text.replace("www.", "www" + _ZWSP + ".")
-    text = _MD_PUNCT.sub(r"\\\1", text)
-    return text.replace(":", ":" + _ZWSP).replace("@", "@" + _ZWSP).replace("\n", "  \n")
+    text = _MD_DIRECTIVE.sub(_ZWSP, "" if value is None else str(value))
+    return _MD_PUNCT.sub(r"\\\1", text).replace("\n", "  \n")
 
 
 def link(url: str, text: str) -> str:
