@@ -23,6 +23,7 @@ from garrison.edit import (
     new_installation,
     open_for_edit,
     open_sources,
+    rebase,
     replace_history,
     retire,
     save,
@@ -100,7 +101,7 @@ def _save(draft, what: str) -> bool:
         return False
     except Conflict as exc:
         st.session_state["ed_conflict"] = {"id": draft.record_id, "message": str(exc), "diff": exc.diff,
-                                           "mine": exc.draft_text}
+                                           "mine": exc.draft_text, "draft": draft, "what": what}
         st.rerun()  # the conflict panel sits above the form: show it now
     except EditError as exc:
         st.error(md_escape(exc))
@@ -120,6 +121,20 @@ def _conflict_panel() -> None:
     st.code(info["diff"] or "(the file was created or deleted)", language="diff")
     with st.expander("Your version (copy what you need, then reload)"):
         st.code(info["mine"], language="yaml")
+    draft = info.get("draft")
+    if draft is not None and draft.kind == "installation" and not draft.is_new and \
+            st.button("Merge: apply my edit onto the version on disk", key="ed_merge", type="primary",
+                      help="Fields and periods that only you changed take your values; the rest keeps the disk's. "
+                           "Refused, with nothing written, where you both changed the same thing differently."):
+        try:
+            merged = rebase(draft)
+        except EditError as exc:
+            st.error(md_escape(exc))
+        else:
+            st.session_state.pop("ed_conflict", None)
+            if _save(merged, f"{info['what']} (merged with the version on disk)"):
+                _forget(info["id"])
+                st.rerun()
     if st.button("Reload from disk (your unsaved edit is dropped)", key="ed_reload"):
         if info["id"]:
             _forget(info["id"])

@@ -395,6 +395,36 @@ def test_conflict_with_a_hand_edit_keeps_the_file(edit_on: Path):
     assert changed_lines(hand, path.read_text(encoding="utf-8")) == ["-name: Port A", "+name: Port Alpha"]
 
 
+def test_merge_applies_my_edit_onto_the_hand_edited_file(edit_on: Path):
+    path = port_a(edit_on)
+    at, hand = _conflict_after_hand_edit(edit_on)
+    (merge,) = [b for b in at.button if b.label.startswith("Merge")]
+    merge.click()
+    ok(at.run())
+    text = path.read_text(encoding="utf-8")
+    # both kept: the hand edit (a note) and mine (the name), and only those lines changed
+    assert changed_lines(hand, text) == ["-name: Port A", "+name: Port Alpha"]
+    assert any("Saved" in s and "merged" in s for s in messages(at.success)), messages(at.success)
+    # must not: the conflict is still shown after the merge
+    assert not any("changed on disk" in e for e in messages(at.error))
+
+
+def test_merge_is_refused_where_both_changed_the_same_field(edit_on: Path):
+    path = port_a(edit_on)
+    at = opened("port-a")
+    text_input(at, "Name").set_value("Port Alpha")
+    hand = path.read_text(encoding="utf-8").replace("name: Port A\n", "name: Port Hand\n")
+    path.write_text(hand, encoding="utf-8")
+    submit(at, "Save")
+    assert any("changed on disk" in e for e in messages(at.error))
+    (merge,) = [b for b in at.button if b.label.startswith("Merge")]
+    merge.click()
+    ok(at.run())
+    assert any("not merged" in e and "name" in e for e in messages(at.error)), messages(at.error)
+    # must not: anything written over the hand edit
+    assert path.read_text(encoding="utf-8") == hand
+
+
 def test_saving_again_from_the_stale_form_is_still_a_conflict(edit_on: Path):
     path = port_a(edit_on)
     at, hand = _conflict_after_hand_edit(edit_on)

@@ -23,6 +23,7 @@ from garrison.edit import (
     new_installation,
     open_for_edit,
     open_sources,
+    rebase,
     replace_history,
     retire,
     save,
@@ -695,3 +696,53 @@ def test_git_outside_a_repository_is_skipped(data: Path, monkeypatch: pytest.Mon
     set_fields(draft, name="Port Free")
     res = save(draft, draft.digest)
     assert res.written and res.git is None
+
+
+# --- merging my edit onto the version on disk (after a conflict) ---------------------------------
+def test_rebase_merges_disjoint_edits_and_keeps_the_hand_comment(data: Path):
+    mine = open_for_edit(data, "port-a")
+    hand = COMMENTED.replace("lon: 35.87", "lon: 35.88  # fixed by hand")
+    port_a(data).write_text(hand, encoding="utf-8")  # a hand edit meanwhile
+    set_fields(mine, name="Port Mine")
+    rows = mine.history_rows()
+    rows[-1]["note"] = "my note"
+    replace_history(mine, rows)
+    with pytest.raises(Conflict):
+        save(mine, mine.digest)
+    merged = rebase(mine)
+    save(merged, merged.digest)
+    text = port_a(data).read_text(encoding="utf-8")
+    assert "name: Port Mine" in text and "lon: 35.88  # fixed by hand" in text and "my note" in text
+    rec, ds = load_record(data, "port-a")
+    assert not ds.errors
+    assert rec.name == "Port Mine" and rec.lon == 35.88 and rec.history[-1].note == "my note"
+
+
+def test_rebase_refuses_when_both_changed_the_same_thing_differently(data: Path):
+    mine, theirs = open_for_edit(data, "port-a"), open_for_edit(data, "port-a")
+    set_fields(theirs, name="Port Theirs", kind="port")
+    t_rows = theirs.history_rows()
+    t_rows[0]["note"] = "their note"
+    replace_history(theirs, t_rows)
+    save(theirs, theirs.digest)
+    disk = port_a(data).read_bytes()
+    set_fields(mine, name="Port Mine", kind="port")  # kind: the same change on both sides is no clash
+    m_rows = mine.history_rows()
+    m_rows[0]["note"] = "my note"
+    replace_history(mine, m_rows)
+    with pytest.raises(EditError) as exc:
+        rebase(mine)
+    assert "name" in str(exc.value) and "history[0]" in str(exc.value) and "kind" not in str(exc.value)
+    # must not: anything written
+    assert port_a(data).read_bytes() == disk
+
+
+def test_rebase_takes_a_period_added_on_one_side_only(data: Path):
+    mine, theirs = open_for_edit(data, "port-a"), open_for_edit(data, "port-a")
+    set_fields(theirs, name="Port Theirs")
+    save(theirs, theirs.digest)
+    rows = mine.history_rows()
+    rows.append({**rows[-1], "from": "2026-01", "status": "abandoned", "note": "added by me"})
+    replace_history(mine, rows)
+    merged = rebase(mine)
+    assert merged.plain()["name"] == "Port Theirs" and merged.history_rows()[-1]["note"] == "added by me"

@@ -6,6 +6,7 @@ way ``python -m garrison validate`` does, and save it atomically with conflict d
     replace_history(draft, rows)
     problems = validate_draft(draft)          # file:line:field, nothing written
     save(draft, draft.digest)                 # Conflict if the file changed meanwhile
+    merged = rebase(draft); save(merged, merged.digest)   # my edit onto the disk version, if no clash
 """
 
 from .errors import Conflict, EditError, ValidationFailed
@@ -21,6 +22,7 @@ from .store import (
     new_installation,
     open_for_edit,
     open_sources,
+    rebase,
     replace_history,
     retire,
     save,
@@ -33,6 +35,6 @@ from .values import MAX_FILE_BYTES, MAX_STRING
 __all__ = [
     "MAX_FILE_BYTES", "MAX_STRING", "Conflict", "Draft", "EditError", "GitOutcome", "SaveResult",
     "ValidationFailed", "add_source", "check_id", "delete", "describe_changes", "file_digest",
-    "installation_path", "new_installation", "open_for_edit", "open_sources", "replace_history",
+    "installation_path", "new_installation", "open_for_edit", "open_sources", "rebase", "replace_history",
     "retire", "save", "set_fields", "sources_path", "sweep_temp_files", "validate_draft",
 ]
