@@ -601,9 +601,9 @@
   function apply(s) {
     var fit = s.fit, fitKey = s.fitKey;
     ["day", "compare", "select", "filter"].forEach(function (k) { if (k in s) state[k] = s[k]; });
+    // The rerun's message has the last word on the date: after a moved slider it brings the same
+    // day (nothing to redo), and when a rerun was cut short it brings the date the script kept.
     watchSlider();
-    var shown = sliderDay(follow.input);
-    if (shown !== null) state.day = shown;  // the slider is the newest word on the date
     var key = JSON.stringify([state.day, state.compare, state.select, state.filter]);
     if (key !== lastApplied) {  // the rerun that follows a slider move finds the map restyled already
       lastApplied = key;

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from paths import BUNDLED, ROOT
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 import garrison as garrison_lib
@@ -115,11 +116,11 @@ def set_status_in_grid(g, row: int, old: str, new: str) -> None:
         for _ in range(STATUS_COL - 1):
             page.keyboard.press("ArrowRight")
         page.keyboard.press("Enter")  # opens the select cell editor on the selected cell
-        page.get_by_role("option", name=new, exact=True).click()
         try:
+            page.get_by_role("option", name=new, exact=True).click(timeout=5_000)
             expect(cell).to_have_text(new, timeout=5_000)
             return
-        except AssertionError:
+        except (AssertionError, PlaywrightError):
             if attempt == 2:
                 raise
             page.keyboard.press("Escape")
