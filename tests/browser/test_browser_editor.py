@@ -110,6 +110,8 @@ def set_status_in_grid(g, row: int, old: str, new: str) -> None:
     for attempt in range(3):  # the grid's select editor now and then closes without taking the click
         g.settle()
         grid.scroll_into_view_if_needed()
+        # the grid scrolls sideways as the selection moves right (a wide sources column): back to the start
+        grid.locator(".dvn-scroller").evaluate_all("els => els.forEach(e => { e.scrollLeft = 0; e.scrollTop = 0; })")
         grid.click(position={"x": 60, "y": ROW_PX + ROW_PX // 2})  # the first data row's "from" cell
         for _ in range(row):
             page.keyboard.press("ArrowDown")
