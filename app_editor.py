@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 
 import pandas as pd
 import streamlit as st
@@ -84,20 +85,27 @@ def _history_table(ds: Dataset, rows: list[dict], key: str) -> pd.DataFrame:
     )
 
 
-def _show_problems(problems) -> None:
+def _show_problems(problems, slots: dict | None = None) -> None:
+    """Every problem with its file:line:column; each also beside its field where the form has a slot."""
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         st.error(f"Not saved: {len(errors)} error(s). Nothing was written.")
+    beside: dict[str, list[str]] = {}
     for p in problems:
         (st.error if p.severity == "error" else st.warning)(md_escape(f"{p.field or '(file)'}: {p.message}\n{p.path}:{p.line}:{p.column}"))
+        head = re.split(r"[\[.]", p.field or "")[0]
+        if slots and head in slots and p.severity == "error":
+            beside.setdefault(head, []).append(f"{p.field}: {p.message}" if p.field != head else p.message)
+    for head, msgs in beside.items():
+        slots[head].error(md_escape("\n".join(msgs)))
 
 
-def _save(draft, what: str) -> bool:
+def _save(draft, what: str, slots: dict | None = None) -> bool:
     """Save a draft and report the outcome; True when written."""
     try:
         result = save(draft, draft.digest)
     except ValidationFailed as exc:
-        _show_problems(exc.problems)
+        _show_problems(exc.problems, slots)
         return False
     except Conflict as exc:
         st.session_state["ed_conflict"] = {"id": draft.record_id, "message": str(exc), "diff": exc.diff,
@@ -169,19 +177,26 @@ def _edit_form(ds: Dataset, data_dir: str, inst_id: str) -> None:
     lat0, lon0 = _coordinate(doc.get("lat"), "lat", 90.0), _coordinate(doc.get("lon"), "lon", 180.0)
     with st.form(f"ed_form::{tag}"):
         c1, c2, c3 = st.columns([3, 2, 1])
+        slots = {}  # where a field's errors are shown, beside it, once Check or Save has run
         name = c1.text_input("Name", doc.get("name", ""), max_chars=2000)
+        slots["name"] = c1.empty()
         kinds = _choices(KINDS, doc.get("kind"), "kind")
         kind = c2.selectbox("Kind", kinds, index=kinds.index(doc["kind"]) if doc.get("kind") in kinds else None)
+        slots["kind"] = c2.empty()
         country = c3.text_input("Country", doc.get("country", ""), max_chars=2)
+        slots["country"] = c3.empty()
         c4, c5 = st.columns(2)
         lat = c4.number_input("lat", -90.0, 90.0, lat0, format="%.4f")
+        slots["lat"] = c4.empty()
         lon = c5.number_input("lon", -180.0, 180.0, lon0, format="%.4f")
+        slots["lon"] = c5.empty()
         st.caption("History (one row per period; a period lasts until the next begins)")
         table = _history_table(ds, draft.history_rows(), key=f"ed_hist::{tag}")
+        slots["history"] = st.empty()
         check = st.form_submit_button("Check")
         submitted = st.form_submit_button("Save", type="primary")
     if check or submitted:
-        _apply(draft, inst_id, check, dict(name=name, kind=kind, country=country.strip().upper(), lat=lat, lon=lon), table)
+        _apply(draft, inst_id, check, dict(name=name, kind=kind, country=country.strip().upper(), lat=lat, lon=lon), table, slots)
     _retire_delete(data_dir, inst_id)
 
 
@@ -206,7 +221,7 @@ def _coordinate(value, name: str, limit: float) -> float:
     return number
 
 
-def _apply(session_draft, inst_id: str, check_only: bool, fields: dict, table: pd.DataFrame) -> None:
+def _apply(session_draft, inst_id: str, check_only: bool, fields: dict, table: pd.DataFrame, slots: dict) -> None:
     """Put the form's values into a copy of the draft, then check it or save it.
 
     A copy, so that a checked or refused edit never rides along with a later save (a retirement).
@@ -220,9 +235,9 @@ def _apply(session_draft, inst_id: str, check_only: bool, fields: dict, table: p
         return
     if check_only:
         problems = validate_draft(draft)
-        _show_problems(problems) if problems else st.success("No problems found.")
+        _show_problems(problems, slots) if problems else st.success("No problems found.")
         st.code(draft.diff() or "(no change)", language="diff")
-    elif _save(draft, inst_id):
+    elif _save(draft, inst_id, slots):
         _forget(inst_id)
         st.rerun()
 

@@ -570,3 +570,23 @@ def test_an_unknown_kind_on_disk_is_not_silently_replaced(edit_on: Path):
     # must not: a kind the person never touched is changed by the save
     assert "kind: air_base" not in text
     assert "kind: naval_bse" in text and "name: Port A\n" in text
+
+
+@pytest.mark.parametrize("field, make_edit, fragment", [
+    ("country", lambda at: text_input(at, "Country").set_value("X1"), "'X1'"),
+    ("history", lambda at: edit_history(at, edited={1: {"status": "bogus"}}), "history[1].status"),
+])
+def test_errors_show_beside_their_field(edit_on: Path, field: str, make_edit, fragment: str):
+    at = opened("port-a")
+    make_edit(at)
+    submit(at, "Check")
+    if field == "country":
+        (col,) = [c for c in at.columns if any(t.label == "Country" for t in c.text_input)]
+        beside = messages(col.error)
+    else:  # under the history table, inside the form (the summary list is outside it)
+        (form,) = [f for f in at.get("form") if any(t.label == "Name" for t in f.text_input)]
+        beside = [m for m in messages(form.error) if m.startswith("history[")]
+    assert beside and all(fragment in m for m in beside), beside
+    # must not: a field without a problem gets an error beside it
+    (name_col,) = [c for c in at.columns if any(t.label == "Name" for t in c.text_input)]
+    assert not name_col.error
