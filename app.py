@@ -1,8 +1,10 @@
 """Garrison — who holds which military installation, when. The Streamlit page (layout and widgets only).
 
-Storyboard: load the data -> read the permalink -> sidebar filters -> the date and timeline ->
-the map (built once; each rerun sends only a tiny state message) -> selection details ->
-compare two dates -> installations by operator over time -> problems in the data.
+Storyboard: load the data -> read the permalink -> the title and the date -> the map (built once;
+each rerun sends only a tiny state message; a fresh page's first run stops here, so the map is
+drawn first) -> the Date slider and the timeline's buttons (in their slot above the map) ->
+sidebar filters -> selection details -> compare two dates -> installations by operator over
+time -> problems in the data.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ st.set_page_config(page_title="Garrison", page_icon="🗺", layout="wide")
 GENERATED = ROOT / "static" / "generated"
 SPEEDS = {"slow (1 s)": 1.0, "normal (0.5 s)": 0.5, "fast (0.25 s)": 0.25}
 STEPS = ("day", "month", "change")
+TIMELINE_PX = 124  # height of the Date slider and the buttons' row, kept free on a fresh page's first run
 
 
 # --- data (cached here only) ---------------------------------------------------------------
@@ -126,24 +129,14 @@ def advance() -> None:
 if st.session_state.pop("_advance", False) and st.session_state.playing:
     advance()
 
-# --- sidebar: filters, search --------------------------------------------------------------
-with st.sidebar:
-    st.header("Filter")
-    st.text_input("Search names (any language)", key="q", placeholder="Tartus, Хмеймим, حميميم …")
-    st.multiselect("Operator", list(ds.actors), key="f_op", format_func=lambda a: ds.actors[a].short)
-    st.multiselect("Country", sorted({r.country for r in ds.records}), key="f_country")
-    st.multiselect("Kind", list(KINDS), key="f_kind", format_func=lambda k: k.replace("_", " "))
-    st.multiselect("Status", list(STATUSES), key="f_status")
-    st.header("Basemap")
-    st.radio("Basemap", ["offline", "osm", "satellite"], key="basemap", label_visibility="collapsed",
-             format_func=lambda b: {"offline": "Natural Earth (offline)", "osm": "OpenStreetMap (online)",
-                                    "satellite": "Satellite imagery (online)"}[b],
-             help="Online basemaps load tiles from the internet; the offline one needs no network.")
-    mode = edit_mode(os.environ, garrison_secrets(), st.get_option("server.address"))
-    if mode.requested and mode.needs_password and mode.password_configured:
-        st.text_input("Edit password", type="password", key="edit_password")
-    editing = mode.unlocked(st.session_state.get("edit_password"), garrison_secrets().get("edit_password"))
-    st.caption(f"Data: {len(ds.records)} installations, {len(ds.sources)} sources · {panels.md_escape(ds.data_dir)}")
+# --- a fresh page draws the map first -----------------------------------------------------
+# The browser has one main thread for the page and the map: a fresh page's first run draws only
+# the title, the date and the map, so that thread goes to the map. Everything else follows on the
+# rerun the map asks for once its markers are on screen (or, should it never, on a timer); the
+# slider's widgets alone cost about 0.15 s of the first paint.
+first_paint = not st.session_state.get("page_complete")
+st.session_state.page_complete = True
+mode = edit_mode(os.environ, garrison_secrets(), st.get_option("server.address"))
 
 # --- the timeline -------------------------------------------------------------------------
 title_col, date_col = st.columns([3, 2])
@@ -151,31 +144,10 @@ title_col.title("Garrison")
 title_col.caption("Military installations and who holds them, over time — de facto control on the ground, every period cited.")
 date_box = date_col.empty()
 
-st.slider("Date", min_value=first, max_value=last, step=dt.timedelta(days=1), key="date", format="YYYY-MM-DD")
-b1, b2, b3, b4, b5, b6 = st.columns([1, 1, 1, 1.4, 1.4, 2])
-b1.button("◀ Previous change", on_click=shift_to_change, args=(-1,), width="stretch")
-b2.button("Next change ▶", on_click=shift_to_change, args=(+1,), width="stretch")
-b3.toggle("▶ Play", key="playing")
-b4.selectbox("Speed", list(SPEEDS), key="speed", label_visibility="collapsed")
-b5.selectbox("Step", STEPS, key="step", format_func=lambda s: f"step: {s}", label_visibility="collapsed")
-b6.toggle("Compare with a second date", key="compare_on")
-if st.session_state.compare_on:
-    st.date_input("Compare with", key="compare", min_value=first, max_value=last)
+timeline = st.empty()  # the Date slider and the timeline's buttons: filled after the map (see first_paint)
 date = st.session_state.date
-date_box.markdown(f"<div style='font-size:2.6rem;font-weight:700;text-align:right' aria-live='polite' "
-                  f"data-testid='garrison-date'>{date.isoformat()}</div>", unsafe_allow_html=True)
-
-if st.session_state.playing:
-    @st.fragment(run_every=SPEEDS[st.session_state.speed])
-    def _ticker() -> None:
-        # Called inline during a full run: nothing to do. On its own timer: ask for one step,
-        # taken at the top of the next full run (before the slider exists).
-        if st.session_state.pop("_inline", False):
-            return
-        st.session_state._advance = True
-        st.rerun()
-    st.session_state._inline = True
-    _ticker()
+date_box.html(f"<div style='font-size:2.6rem;font-weight:700;text-align:right' aria-live='polite' "
+              f"data-testid='garrison-date'>{date.isoformat()}</div>")
 
 # --- the map --------------------------------------------------------------------------------
 matches = set(search_ids(ds, st.session_state.q))
@@ -204,10 +176,22 @@ if not (GENERATED / payload_url.rsplit("/", 1)[-1]).exists():  # pruned by anoth
     map_payload_url.clear()
     payload_url = map_payload_url(data_dir, ds.version, layers_version())
 fmap = build_map(payload_url, online=None if st.session_state.basemap == "offline" else st.session_state.basemap,
-                 follow_slider="Date")
+                 follow_slider="Date", bundle_dir=GENERATED)
 result = st_folium(fmap, key="garrison-map", height=620, use_container_width=True,
                    feature_group_to_add=state_message(msg),
                    returned_objects=["last_clicked", "zoom", "center"], wrap_longitude=True)
+
+if first_paint:
+    timeline.html(f"<div style='height:{TIMELINE_PX}px'></div>")  # the timeline's room: the map must not jump
+    st.sidebar.caption("Loading the filters…")
+
+    @st.fragment(run_every=2.0)
+    def _complete_page() -> None:
+        if not st.session_state.pop("_complete_inline", False):  # not the inline call of this run
+            st.rerun()
+    st.session_state._complete_inline = True
+    _complete_page()
+    st.stop()
 
 clicked = (result or {}).get("last_clicked")
 if clicked and clicked != st.session_state.last_click:
@@ -225,6 +209,49 @@ if result and result.get("center") and result.get("zoom"):
     c = result["center"]
     lng = (c["lng"] + 180) % 360 - 180  # Leaflet reports lng beyond ±180 after panning round the world
     st.session_state.map_view = (c["lat"], lng, int(result["zoom"]))
+
+# --- the timeline: the Date slider and its buttons (in their slot above the map) ----------------
+with timeline.container():
+    st.slider("Date", min_value=first, max_value=last, step=dt.timedelta(days=1), key="date", format="YYYY-MM-DD")
+    b1, b2, b3, b4, b5, b6 = st.columns([1, 1, 1, 1.4, 1.4, 2])
+    b1.button("◀ Previous change", on_click=shift_to_change, args=(-1,), width="stretch")
+    b2.button("Next change ▶", on_click=shift_to_change, args=(+1,), width="stretch")
+    b3.toggle("▶ Play", key="playing")
+    b4.selectbox("Speed", list(SPEEDS), key="speed", label_visibility="collapsed")
+    b5.selectbox("Step", STEPS, key="step", format_func=lambda s: f"step: {s}", label_visibility="collapsed")
+    b6.toggle("Compare with a second date", key="compare_on")
+    if st.session_state.compare_on:
+        st.date_input("Compare with", key="compare", min_value=first, max_value=last)
+
+if st.session_state.playing:
+    @st.fragment(run_every=SPEEDS[st.session_state.speed])
+    def _ticker() -> None:
+        # Called inline during a full run: nothing to do. On its own timer: ask for one step,
+        # taken at the top of the next full run (before the slider exists).
+        if st.session_state.pop("_inline", False):
+            return
+        st.session_state._advance = True
+        st.rerun()
+    st.session_state._inline = True
+    _ticker()
+
+# --- sidebar: filters, search --------------------------------------------------------------
+with st.sidebar:
+    st.header("Filter")
+    st.text_input("Search names (any language)", key="q", placeholder="Tartus, Хмеймим, حميميم …")
+    st.multiselect("Operator", list(ds.actors), key="f_op", format_func=lambda a: ds.actors[a].short)
+    st.multiselect("Country", sorted({r.country for r in ds.records}), key="f_country")
+    st.multiselect("Kind", list(KINDS), key="f_kind", format_func=lambda k: k.replace("_", " "))
+    st.multiselect("Status", list(STATUSES), key="f_status")
+    st.header("Basemap")
+    st.radio("Basemap", ["offline", "osm", "satellite"], key="basemap", label_visibility="collapsed",
+             format_func=lambda b: {"offline": "Natural Earth (offline)", "osm": "OpenStreetMap (online)",
+                                    "satellite": "Satellite imagery (online)"}[b],
+             help="Online basemaps load tiles from the internet; the offline one needs no network.")
+    if mode.requested and mode.needs_password and mode.password_configured:
+        st.text_input("Edit password", type="password", key="edit_password")
+    editing = mode.unlocked(st.session_state.get("edit_password"), garrison_secrets().get("edit_password"))
+    st.caption(f"Data: {len(ds.records)} installations, {len(ds.sources)} sources · {panels.md_escape(ds.data_dir)}")
 
 # --- the selection --------------------------------------------------------------------------
 sel = st.session_state.select if st.session_state.select in ds.index else None

@@ -415,6 +415,9 @@ class Bench:
         return paint_s, payload, ctx, page
 
     def slider(self, page):
+        # Garrison draws its slider on the rerun that follows the map's first paint: wait for it
+        page.wait_for_function("(sels) => sels.some((s) => document.querySelector(s))", arg=list(SLIDER_SELECTORS),
+                               polling=50)
         for sel in SLIDER_SELECTORS:
             loc = page.locator(sel)
             if loc.count():

@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from shown import shown
@@ -46,6 +47,7 @@ def good(monkeypatch):
 
 def run_app(**params: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["page_complete"] = True  # past the map-first run (tested on its own)
     for key, value in params.items():
         at.query_params[key] = value
     return at.run()
@@ -57,14 +59,15 @@ def ok(at: AppTest) -> AppTest:
 
 
 def shown_date(at: AppTest) -> str:
-    (box,) = [m.value for m in at.markdown if "data-testid='garrison-date'" in m.value]
+    (box,) = [h.proto.body for h in at.get("html") if "data-testid='garrison-date'" in h.proto.body]
     m = re.search(r">(\d{4}-\d{2}-\d{2})</div>$", box)
     assert m, box
     return m.group(1)
 
 
 def html_blocks(at: AppTest) -> list[str]:
-    return [h.proto.body for h in at.get("html")]
+    """The st.html blocks other than the big date (the selection's details and history)."""
+    return [h.proto.body for h in at.get("html") if "data-testid='garrison-date'" not in h.proto.body]
 
 
 def map_args(at: AppTest) -> dict:
@@ -128,8 +131,17 @@ def test_bundled_data_app_runs(bundled):
     # the map is offline: every script and stylesheet comes from /app/static/
     args = map_args(at)
     assert args["js_links"] and all(u.startswith("/app/static/") for u in args["js_links"] + args["css_links"])
-    assert "/app/static/garrison/garrison-map.js" in args["js_links"]
     assert re.search(r'"dataUrl":"/app/static/generated/garrison-[0-9a-f]{20}\.json"', args["script"])
+    # one bundled script (one request, not five in a row), whose URL names the data to prefetch
+    (bundle_url,) = args["js_links"]
+    path, _, query = bundle_url.partition("?")
+    data_url = re.search(r'"dataUrl":"([^"]+)"', args["script"]).group(1)
+    assert re.fullmatch(r"/app/static/generated/scripts-[0-9a-f]{20}\.js", path) and query == urlencode({"data": data_url})
+    text = (ROOT / "static" / path.removeprefix("/app/static/")).read_text(encoding="utf-8")
+    parts = ["garrison/garrison-prefetch.js", "vendor/leaflet/leaflet.js", "basemap/folium-compat.js", "vendor/topojson-client/topojson-client.min.js",
+             "basemap/garrison-basemap.js", "garrison/garrison-map.js"]
+    at_ = [text.index((ROOT / "static" / p).read_text(encoding="utf-8")) for p in parts]
+    assert at_ == sorted(at_)  # all there, in the order they must run
     assert map_state(at)["day"] == to_day(last)
     # the payload the map loads was written and is the bundled dataset
     url = re.search(r'"dataUrl":"(/app/static/generated/[^"]+)"', args["script"]).group(1)
@@ -143,6 +155,29 @@ def test_good_fixture_app_runs(good):
     assert not at.expander  # a clean data folder shows no problems
     assert at.subheader[-1].value == "Installations by operator"
     assert not at.dataframe  # no compare table unless asked for
+
+
+def test_a_fresh_page_draws_the_map_first_then_everything_else(good):
+    at = AppTest.from_file(APP, default_timeout=60)  # a new session: no page_complete yet
+    at.query_params.update(date="2016-05-05", select="port-a", compare="2015-01-01")
+    at = ok(at.run())
+    # first run: the title, the date and the map, already in the permalink's state
+    assert shown_date(at) == "2016-05-05"
+    assert map_state(at)["day"] == to_day(dt.date(2016, 5, 5)) and map_state(at)["select"] == "port-a"
+    assert map_state(at)["compare"] == to_day(dt.date(2015, 1, 1))
+    assert [c.value for c in at.sidebar.caption] == ["Loading the filters…"]
+    # must not: anything that would compete with the map for the browser's main thread
+    assert not at.slider and not at.multiselect and not at.button and not at.toggle and not at.selectbox
+    assert not charts(at) and not at.dataframe and not at.subheader
+    # the map's first report (or the fallback timer) reruns the page: now everything is there
+    at = ok(at.run())
+    assert [s.label for s in at.slider] == ["Date"] and at.slider[0].value == dt.date(2016, 5, 5)
+    assert {m.label for m in at.multiselect} == {"Operator", "Country", "Kind", "Status"}
+    assert {"◀ Previous change", "Next change ▶"} <= {b.label for b in at.button}
+    assert at.toggle(key="compare_on").value and at.date_input(key="compare").value == dt.date(2015, 1, 1)
+    assert len(charts(at)) == 2 and at.dataframe  # the selection's history and the operator chart; compare table
+    assert map_state(at)["day"] == to_day(dt.date(2016, 5, 5)) and shown_date(at) == "2016-05-05"
+    assert params(at)["date"] == "2016-05-05" and params(at)["select"] == "port-a"
 
 
 # --- the permalink read ----------------------------------------------------------------------

@@ -66,6 +66,7 @@ def edit_on(data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 # --- helpers --------------------------------------------------------------------------------------
 def app(secrets: dict | None = None, **params: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["page_complete"] = True  # past the map-first run (tested on its own)
     at.secrets["garrison"] = dict(secrets or {})  # never a developer's own .streamlit/secrets.toml
     for key, value in params.items():
         at.query_params[key] = value

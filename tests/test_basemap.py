@@ -78,9 +78,9 @@ def test_rendered_offline_map_loads_only_existing_static_files():
 def test_layer_data_urls_point_at_existing_files():
     layer = offline.NaturalEarthLayer()
     urls = layer.options["urls"]
-    assert set(urls) == {"low", "high", "places", "country_labels"}
+    assert set(urls) == {"low", "high", "places", "country_labels", "topojson"}
     for url in urls.values():
-        assert url.startswith("/app/static/basemap/")
+        assert url.startswith(("/app/static/basemap/", "/app/static/vendor/topojson-client/"))
         assert (STATIC / url.removeprefix("/app/static/")).is_file(), url
     assert layer.options["detail_zoom"] == 5
 

@@ -361,3 +361,71 @@ def test_a_non_utf8_layer_file_is_a_problem_not_a_crash(tmp_path):
 
 def test_an_empty_layer_folder_gives_no_layers(tmp_path):
     assert load_layers(tmp_path) == ([], [])
+
+
+# --- one bundled script ---------------------------------------------------------------------------
+@pytest.fixture
+def static_copy(tmp_path, monkeypatch):
+    """A static/ folder of its own (the bundler writes under it), with the map's real scripts."""
+    static = tmp_path / "static"
+    for rel in ("vendor/MANIFEST.json", "vendor/leaflet/leaflet.js", "basemap/folium-compat.js",
+                "vendor/topojson-client/topojson-client.min.js", "basemap/garrison-basemap.js",
+                "garrison/garrison-prefetch.js", "garrison/garrison-map.js"):
+        (static / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "static" / rel, static / rel)
+    monkeypatch.setenv("GARRISON_STATIC_DIR", str(static))
+    return static
+
+
+def test_the_map_scripts_are_bundled_into_one_file_in_order(static_copy):
+    from garrison.render.bundle import script_elements
+
+    plain = build_map(URL)
+    order = [u for e in script_elements(plain) for _, u in e.default_js]
+    assert order[0].endswith("/leaflet.js") and order[-2:] == ["/app/static/garrison/garrison-prefetch.js", "/app/static/garrison/garrison-map.js"]
+    plain_order = order
+    order = [order[-2], *order[:-2], order[-1]]  # bundled, the prefetch runs first: it needs nothing
+    m = build_map(URL, bundle_dir=static_copy / "generated")
+    (only,) = [u for e in script_elements(m) for _, u in e.default_js]
+    path, _, query = only.partition("?")
+    assert re.fullmatch(r"/app/static/generated/scripts-[0-9a-f]{20}\.js", path)
+    assert query == "data=" + URL.replace("/", "%2F")  # the data the bundle starts fetching
+    text = (static_copy / path.removeprefix("/app/static/")).read_text(encoding="utf-8")
+    pos = [text.index((static_copy / u.removeprefix("/app/static/")).read_text(encoding="utf-8")) for u in order]
+    assert len(order) == 6 and pos == sorted(pos)
+    # the page loads that one script, and the stylesheets as before
+    page = render_html(m)
+    assert _tags(page, "script", "src") == [only.replace("&", "&amp;")]
+    assert "/app/static/garrison/garrison-map.css" in _tags(page, "link", "href")
+    # must not: folium's shared class-level script lists are changed for other maps
+    assert [u for e in script_elements(build_map(URL)) for _, u in e.default_js] == plain_order
+
+
+def test_the_bundle_is_written_once_and_rebuilt_when_a_script_changes(static_copy):
+    folder = static_copy / "generated"
+    first = build_map(URL, bundle_dir=folder).default_js[0][1]
+    (written,) = folder.glob("scripts-*.js")
+    stamp = written.stat().st_mtime_ns
+    assert build_map(URL, bundle_dir=folder).default_js[0][1] == first
+    assert written.stat().st_mtime_ns == stamp  # a rerun reads and writes nothing
+    js = static_copy / "garrison" / "garrison-map.js"
+    js.write_text(js.read_text(encoding="utf-8") + "\n// changed\n", encoding="utf-8")
+    os.utime(js, ns=(stamp + 10**9, stamp + 10**9))
+    second = build_map(URL, bundle_dir=folder).default_js[0][1]
+    assert second != first and "// changed" in (static_copy / second.split("?")[0].removeprefix("/app/static/")).read_text()
+    # a bundle deleted behind the server's back (pruned by another process) is written again
+    for f in folder.glob("scripts-*.js"):
+        f.unlink()
+    assert build_map(URL, bundle_dir=folder).default_js[0][1] == second and len(list(folder.glob("scripts-*.js"))) == 1
+
+
+def test_a_map_with_a_script_from_elsewhere_is_not_bundled(static_copy):
+    from garrison.render.bundle import bundle_scripts
+
+    m = build_map(URL)
+    m.default_js = [*m.default_js, ("cdn", "https://cdn.example/x.js")]
+    before = render_html(m)
+    assert bundle_scripts(m, static_copy / "generated") is None
+    assert render_html(m).count("<script src") == before.count("<script src")
+    assert "https://cdn.example/x.js" in render_html(m)  # left for the offline guard to report
+    assert not (static_copy / "generated").exists()  # must not: a partial bundle written

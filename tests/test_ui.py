@@ -459,6 +459,7 @@ def test_a_hostile_range_name_is_shown_as_text(good_copy, monkeypatch):
     monkeypatch.setenv("GARRISON_DATA", str(good_copy))
     monkeypatch.setenv("GARRISON_WATCH", "0")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["page_complete"] = True  # past the map-first run
     at.query_params.update(date="2016-01-01", select="base-b")
     at.run()
     assert not at.exception

@@ -78,207 +78,271 @@
   }
 
   // ---------------------------------------------------------------------
-  // world-atlas geometry is "stitched" for spherical rendering (d3-geo): rings
-  // run across the antimeridian (Russia, Fiji) and Antarctica winds around the
-  // pole.  Leaflet draws planar lon/lat, so make every ring continuous in
-  // longitude, close polar rings through the pole, and add a copy shifted by
-  // 360 degrees of anything that ends up beyond +-180.
-  function unwrap(ring) {
-    var out = new Array(ring.length);
-    var off = 0;
-    var prev = ring[0][0];
-    out[0] = [ring[0][0], ring[0][1]];
-    for (var i = 1; i < ring.length; i++) {
-      var lon = ring[i][0] + off;
-      if (lon - prev > 180) { off -= 360; lon -= 360; } else if (lon - prev < -180) { off += 360; lon += 360; }
-      out[i] = [lon, ring[i][1]];
-      prev = lon;
-    }
-    return out;
-  }
-
-  function closePolar(ring) {
-    var first = ring[0];
-    var last = ring[ring.length - 1];
-    if (Math.abs(last[0] - first[0]) <= 180) { return ring; }
-    var sum = 0;
-    for (var i = 0; i < ring.length; i++) { sum += ring[i][1]; }
-    var pole = sum < 0 ? -90 : 90;
-    return ring.concat([[last[0], pole], [first[0], pole], [first[0], first[1]]]);
-  }
-
-  function lonRange(rings) {
-    var lo = Infinity;
-    var hi = -Infinity;
-    for (var r = 0; r < rings.length; r++) {
-      for (var i = 0; i < rings[r].length; i++) {
-        var x = rings[r][i][0];
-        if (x < lo) { lo = x; }
-        if (x > hi) { hi = x; }
+  // The geometry work -- TopoJSON to packed, projected arrays -- is pure (no DOM, no Leaflet),
+  // so it runs in a Web Worker: decoding the 1:50m data took 150 ms or more of the page's one
+  // main thread during the first paint, and the 1:10m data most of a second on zooming in.
+  // `geometryKit` is also the fallback on the main thread where no worker can be started.
+  function geometryKit(topojson) {
+    // ---------------------------------------------------------------------
+    // world-atlas geometry is "stitched" for spherical rendering (d3-geo): rings
+    // run across the antimeridian (Russia, Fiji) and Antarctica winds around the
+    // pole.  Leaflet draws planar lon/lat, so make every ring continuous in
+    // longitude, close polar rings through the pole, and add a copy shifted by
+    // 360 degrees of anything that ends up beyond +-180.
+    function unwrap(ring) {
+      var out = new Array(ring.length);
+      var off = 0;
+      var prev = ring[0][0];
+      out[0] = [ring[0][0], ring[0][1]];
+      for (var i = 1; i < ring.length; i++) {
+        var lon = ring[i][0] + off;
+        if (lon - prev > 180) { off -= 360; lon -= 360; } else if (lon - prev < -180) { off += 360; lon += 360; }
+        out[i] = [lon, ring[i][1]];
+        prev = lon;
       }
+      return out;
     }
-    return [lo, hi];
-  }
 
-  function shifted(rings, dx) {
-    return rings.map(function (ring) {
-      return ring.map(function (p) { return [p[0] + dx, p[1]]; });
-    });
-  }
-
-  function withCopies(rings) {
-    var range = lonRange(rings);
-    var out = [rings];
-    if (range[1] > 180) { out.push(shifted(rings, -360)); }
-    if (range[0] < -180) { out.push(shifted(rings, 360)); }
-    return out;
-  }
-
-  function planarPolygon(rings) {
-    var outer = closePolar(unwrap(rings[0]));
-    var oRange = lonRange([outer]);
-    var all = [outer];
-    for (var h = 1; h < rings.length; h++) {
-      var hole = closePolar(unwrap(rings[h]));
-      var hRange = lonRange([hole]);
-      var k = Math.round((oRange[0] - hRange[0]) / 360);
-      all.push(k ? shifted([hole], 360 * k)[0] : hole);
+    function closePolar(ring) {
+      var first = ring[0];
+      var last = ring[ring.length - 1];
+      if (Math.abs(last[0] - first[0]) <= 180) { return ring; }
+      var sum = 0;
+      for (var i = 0; i < ring.length; i++) { sum += ring[i][1]; }
+      var pole = sum < 0 ? -90 : 90;
+      return ring.concat([[last[0], pole], [first[0], pole], [first[0], first[1]]]);
     }
-    return withCopies(all);
-  }
 
-  function planarGeometry(geom) {
-    var polys = [];
-    var lines = [];
-    if (!geom) { return null; }
-    if (geom.type === 'Polygon') {
-      polys = planarPolygon(geom.coordinates);
-    } else if (geom.type === 'MultiPolygon') {
-      geom.coordinates.forEach(function (p) { polys = polys.concat(planarPolygon(p)); });
-    } else if (geom.type === 'LineString') {
-      lines = withCopies([unwrap(geom.coordinates)]).map(function (c) { return c[0]; });
-    } else if (geom.type === 'MultiLineString') {
-      geom.coordinates.forEach(function (l) {
-        if (l.length > 1) {
-          lines = lines.concat(withCopies([unwrap(l)]).map(function (c) { return c[0]; }));
+    function lonRange(rings) {
+      var lo = Infinity;
+      var hi = -Infinity;
+      for (var r = 0; r < rings.length; r++) {
+        for (var i = 0; i < rings[r].length; i++) {
+          var x = rings[r][i][0];
+          if (x < lo) { lo = x; }
+          if (x > hi) { hi = x; }
+        }
+      }
+      return [lo, hi];
+    }
+
+    function shifted(rings, dx) {
+      return rings.map(function (ring) {
+        return ring.map(function (p) { return [p[0] + dx, p[1]]; });
+      });
+    }
+
+    function withCopies(rings) {
+      var range = lonRange(rings);
+      var out = [rings];
+      if (range[1] > 180) { out.push(shifted(rings, -360)); }
+      if (range[0] < -180) { out.push(shifted(rings, 360)); }
+      return out;
+    }
+
+    function planarPolygon(rings) {
+      var outer = closePolar(unwrap(rings[0]));
+      var oRange = lonRange([outer]);
+      var all = [outer];
+      for (var h = 1; h < rings.length; h++) {
+        var hole = closePolar(unwrap(rings[h]));
+        var hRange = lonRange([hole]);
+        var k = Math.round((oRange[0] - hRange[0]) / 360);
+        all.push(k ? shifted([hole], 360 * k)[0] : hole);
+      }
+      return withCopies(all);
+    }
+
+    function planarGeometry(geom) {
+      var polys = [];
+      var lines = [];
+      if (!geom) { return null; }
+      if (geom.type === 'Polygon') {
+        polys = planarPolygon(geom.coordinates);
+      } else if (geom.type === 'MultiPolygon') {
+        geom.coordinates.forEach(function (p) { polys = polys.concat(planarPolygon(p)); });
+      } else if (geom.type === 'LineString') {
+        lines = withCopies([unwrap(geom.coordinates)]).map(function (c) { return c[0]; });
+      } else if (geom.type === 'MultiLineString') {
+        geom.coordinates.forEach(function (l) {
+          if (l.length > 1) {
+            lines = lines.concat(withCopies([unwrap(l)]).map(function (c) { return c[0]; }));
+          }
+        });
+      } else {
+        return geom;
+      }
+      return polys.length ? {type: 'MultiPolygon', coordinates: polys}
+        : {type: 'MultiLineString', coordinates: lines};
+    }
+
+    function planar(obj) {
+      if (obj.type === 'FeatureCollection') {
+        return {type: 'FeatureCollection', features: obj.features.map(planar)};
+      }
+      if (obj.type === 'Feature') {
+        return {type: 'Feature', properties: obj.properties, geometry: planarGeometry(obj.geometry)};
+      }
+      return planarGeometry(obj);
+    }
+
+    // Drop the artificial closing edges of the polar rings from the coastline.
+    function cleanCoast(mesh) {
+      var out = [];
+      mesh.coordinates.forEach(function (line) {
+        var cur = [line[0]];
+        for (var i = 1; i < line.length; i++) {
+          if (line[i - 1][1] < -85 && line[i][1] < -85) {
+            if (cur.length > 1) { out.push(cur); }
+            cur = [line[i]];
+          } else {
+            cur.push(line[i]);
+          }
+        }
+        if (cur.length > 1) { out.push(cur); }
+      });
+      return {type: 'MultiLineString', coordinates: out};
+    }
+
+    // ---------------------------------------------------------------------
+    // Geometry is projected once to Web Mercator "world pixels" at zoom 0
+    // (0..256) and packed into typed arrays with a bounding box per ring; every
+    // redraw then only scales, culls rings outside the view and skips points
+    // closer than half a pixel.  (Leaflet's own L.geoJSON re-projects every
+    // vertex on each zoom: about a second per zoom for the 1:10m data.)
+    var MAX_LAT = 85.0511287798;
+    var D2R = Math.PI / 180;
+
+    function Pack() {
+      this.xy = [];
+      this.starts = [];
+      this.lens = [];
+      this.bbox = [];
+    }
+    Pack.prototype.add = function (ring) {
+      var start = this.xy.length / 2;
+      var minx = Infinity;
+      var miny = Infinity;
+      var maxx = -Infinity;
+      var maxy = -Infinity;
+      for (var i = 0; i < ring.length; i++) {
+        var lat = Math.max(-MAX_LAT, Math.min(MAX_LAT, ring[i][1]));
+        var x = (ring[i][0] + 180) / 360 * 256;
+        var y = (1 - Math.log(Math.tan(Math.PI / 4 + lat * D2R / 2)) / Math.PI) / 2 * 256;
+        this.xy.push(x, y);
+        if (x < minx) { minx = x; }
+        if (x > maxx) { maxx = x; }
+        if (y < miny) { miny = y; }
+        if (y > maxy) { maxy = y; }
+      }
+      this.starts.push(start);
+      this.lens.push(ring.length);
+      this.bbox.push(minx, miny, maxx, maxy);
+    };
+    Pack.prototype.freeze = function () {
+      this.xy = new Float64Array(this.xy);
+      this.starts = new Int32Array(this.starts);
+      this.lens = new Int32Array(this.lens);
+      this.bbox = new Float64Array(this.bbox);
+      return this;
+    };
+
+    var LINE_CHUNK = 256; // split lines so culling can skip the parts off screen
+
+    function packPolygons(geojson) {
+      var pack = new Pack();
+      eachGeometry(geojson, function (g) {
+        if (g.type === 'MultiPolygon') {
+          g.coordinates.forEach(function (poly) { poly.forEach(function (ring) { pack.add(ring); }); });
+        } else if (g.type === 'Polygon') {
+          g.coordinates.forEach(function (ring) { pack.add(ring); });
         }
       });
-    } else {
-      return geom;
+      return pack.freeze();
     }
-    return polys.length ? {type: 'MultiPolygon', coordinates: polys}
-      : {type: 'MultiLineString', coordinates: lines};
-  }
 
-  function planar(obj) {
-    if (obj.type === 'FeatureCollection') {
-      return {type: 'FeatureCollection', features: obj.features.map(planar)};
-    }
-    if (obj.type === 'Feature') {
-      return {type: 'Feature', properties: obj.properties, geometry: planarGeometry(obj.geometry)};
-    }
-    return planarGeometry(obj);
-  }
-
-  // Drop the artificial closing edges of the polar rings from the coastline.
-  function cleanCoast(mesh) {
-    var out = [];
-    mesh.coordinates.forEach(function (line) {
-      var cur = [line[0]];
-      for (var i = 1; i < line.length; i++) {
-        if (line[i - 1][1] < -85 && line[i][1] < -85) {
-          if (cur.length > 1) { out.push(cur); }
-          cur = [line[i]];
-        } else {
-          cur.push(line[i]);
-        }
-      }
-      if (cur.length > 1) { out.push(cur); }
-    });
-    return {type: 'MultiLineString', coordinates: out};
-  }
-
-  // ---------------------------------------------------------------------
-  // Geometry is projected once to Web Mercator "world pixels" at zoom 0
-  // (0..256) and packed into typed arrays with a bounding box per ring; every
-  // redraw then only scales, culls rings outside the view and skips points
-  // closer than half a pixel.  (Leaflet's own L.geoJSON re-projects every
-  // vertex on each zoom: about a second per zoom for the 1:10m data.)
-  var MAX_LAT = 85.0511287798;
-  var D2R = Math.PI / 180;
-
-  function Pack() {
-    this.xy = [];
-    this.starts = [];
-    this.lens = [];
-    this.bbox = [];
-  }
-  Pack.prototype.add = function (ring) {
-    var start = this.xy.length / 2;
-    var minx = Infinity;
-    var miny = Infinity;
-    var maxx = -Infinity;
-    var maxy = -Infinity;
-    for (var i = 0; i < ring.length; i++) {
-      var lat = Math.max(-MAX_LAT, Math.min(MAX_LAT, ring[i][1]));
-      var x = (ring[i][0] + 180) / 360 * 256;
-      var y = (1 - Math.log(Math.tan(Math.PI / 4 + lat * D2R / 2)) / Math.PI) / 2 * 256;
-      this.xy.push(x, y);
-      if (x < minx) { minx = x; }
-      if (x > maxx) { maxx = x; }
-      if (y < miny) { miny = y; }
-      if (y > maxy) { maxy = y; }
-    }
-    this.starts.push(start);
-    this.lens.push(ring.length);
-    this.bbox.push(minx, miny, maxx, maxy);
-  };
-  Pack.prototype.freeze = function () {
-    this.xy = new Float64Array(this.xy);
-    this.starts = new Int32Array(this.starts);
-    this.lens = new Int32Array(this.lens);
-    this.bbox = new Float64Array(this.bbox);
-    return this;
-  };
-
-  var LINE_CHUNK = 256; // split lines so culling can skip the parts off screen
-
-  function packPolygons(geojson) {
-    var pack = new Pack();
-    eachGeometry(geojson, function (g) {
-      if (g.type === 'MultiPolygon') {
-        g.coordinates.forEach(function (poly) { poly.forEach(function (ring) { pack.add(ring); }); });
-      } else if (g.type === 'Polygon') {
-        g.coordinates.forEach(function (ring) { pack.add(ring); });
-      }
-    });
-    return pack.freeze();
-  }
-
-  function packLines(geojson) {
-    var pack = new Pack();
-    eachGeometry(geojson, function (g) {
-      var lines = g.type === 'MultiLineString' ? g.coordinates : (g.type === 'LineString' ? [g.coordinates] : []);
-      lines.forEach(function (line) {
-        for (var i = 0; i < line.length - 1; i += LINE_CHUNK) {
-          pack.add(line.slice(i, Math.min(line.length, i + LINE_CHUNK + 1)));
-        }
+    function packLines(geojson) {
+      var pack = new Pack();
+      eachGeometry(geojson, function (g) {
+        var lines = g.type === 'MultiLineString' ? g.coordinates : (g.type === 'LineString' ? [g.coordinates] : []);
+        lines.forEach(function (line) {
+          for (var i = 0; i < line.length - 1; i += LINE_CHUNK) {
+            pack.add(line.slice(i, Math.min(line.length, i + LINE_CHUNK + 1)));
+          }
+        });
       });
-    });
-    return pack.freeze();
+      return pack.freeze();
+    }
+
+    function eachGeometry(obj, fn) {
+      if (!obj) { return; }
+      if (obj.type === 'FeatureCollection') {
+        obj.features.forEach(function (f) { eachGeometry(f, fn); });
+      } else if (obj.type === 'Feature') {
+        eachGeometry(obj.geometry, fn);
+      } else if (obj.type === 'GeometryCollection') {
+        obj.geometries.forEach(function (g) { eachGeometry(g, fn); });
+      } else {
+        fn(obj);
+      }
+    }
+
+
+    // TopoJSON -> packed, planar, projected land / coastline / borders.
+    function build(topo) {
+      return {
+        land: packPolygons(planar(topojson.feature(topo, topo.objects.land))),
+        coast: packLines(planar(cleanCoast(topojson.mesh(topo, topo.objects.land)))),
+        borders: packLines(planar(topojson.mesh(topo, topo.objects.countries, function (a, b) { return a !== b; })))
+      };
+    }
+
+    return {build: build, planar: planar, cleanCoast: cleanCoast};
   }
 
-  function eachGeometry(obj, fn) {
-    if (!obj) { return; }
-    if (obj.type === 'FeatureCollection') {
-      obj.features.forEach(function (f) { eachGeometry(f, fn); });
-    } else if (obj.type === 'Feature') {
-      eachGeometry(obj.geometry, fn);
-    } else if (obj.type === 'GeometryCollection') {
-      obj.geometries.forEach(function (g) { eachGeometry(g, fn); });
-    } else {
-      fn(obj);
-    }
+  var mainKit = null;  // on the main thread, made when first needed
+  function kit() {
+    if (!mainKit) { mainKit = geometryKit(root.topojson); }
+    return mainKit;
+  }
+
+  var WORKER_BODY = [
+    'var kit = KIT(self.topojson);',
+    'onmessage = function (e) {',
+    '  fetch(e.data, {credentials: "same-origin"}).then(function (res) {',
+    '    if (!res.ok) { throw new Error(e.data + ": HTTP " + res.status); }',
+    '    return res.json();',
+    '  }).then(function (topo) {',
+    '    var g = kit.build(topo), moved = [];',
+    '    ["land", "coast", "borders"].forEach(function (k) {',
+    '      moved.push(g[k].xy.buffer, g[k].starts.buffer, g[k].lens.buffer, g[k].bbox.buffer);',
+    '    });',
+    '    postMessage({groups: g}, moved);',
+    '  }).catch(function (err) { postMessage({error: String(err)}); });',
+    '};'
+  ].join('\n');
+
+  // Fetch and build `url` in a worker; resolves with the packed groups. Rejects when no
+  // worker could do it (then the caller builds on the main thread).
+  function buildInWorker(url, topojsonUrl) {
+    return new Promise(function (resolve, reject) {
+      if (!topojsonUrl || typeof root.Worker !== 'function' || !root.Blob || !root.URL) {
+        reject(new Error('no worker')); return;
+      }
+      var abs = function (u) { return new root.URL(u, document.baseURI).href; };  // a blob worker has no base
+      var src = 'importScripts(' + JSON.stringify(abs(topojsonUrl)) + ');\n' +
+        WORKER_BODY.replace('KIT', '(' + geometryKit.toString() + ')');
+      var blobUrl = root.URL.createObjectURL(new root.Blob([src], {type: 'text/javascript'}));
+      var worker;
+      try { worker = new root.Worker(blobUrl); } catch (err) { root.URL.revokeObjectURL(blobUrl); reject(err); return; }
+      var done = function () { worker.terminate(); root.URL.revokeObjectURL(blobUrl); };
+      worker.onmessage = function (e) {
+        done();
+        if (e.data && e.data.groups) { resolve(e.data.groups); } else { reject(new Error(e.data && e.data.error)); }
+      };
+      worker.onerror = function (e) { e.preventDefault(); done(); reject(new Error(e.message || 'worker failed')); };
+      worker.postMessage(abs(url));
+    });
   }
 
   // Add the rings of `pack` that meet `view` ([minx, miny, maxx, maxy] in zoom-0
@@ -352,7 +416,7 @@
 
   var NaturalEarthLayer = L.Layer.extend({
     options: {
-      urls: {},            // low, high: TopoJSON; places, countryLabels: JSON
+      urls: {},            // low, high: TopoJSON; places, countryLabels: JSON; topojson: its script (for the worker)
       detailZoom: 5,       // switch to the 1:10m data from this zoom on
       sea: '#d9e4ea',
       land: '#f6f4ee',
@@ -449,8 +513,14 @@
       var url = this.options.urls[res];
       if (this._groups[res] || this._loading[res] || !url) { return; }
       var self = this;
-      this._loading[res] = getJSON(url).then(function (topo) {
-        self._groups[res] = self._build(topo);
+      var topojsonUrl = this.options.urls.topojson, how = 'worker';
+      this._loading[res] = buildInWorker(url, topojsonUrl).catch(function () {
+        how = 'main';
+        return getJSON(url).then(function (topo) { return kit().build(topo); });
+      }).then(function (groups) {
+        self._groups[res] = groups;
+        // where it was decoded (data-gbm-low="worker"), for tests and the curious
+        if (self._map) { self._map.getContainer().setAttribute('data-gbm-' + res, how); }
         self._showBest();
       }).catch(function (err) {
         delete self._loading[res];
@@ -475,15 +545,6 @@
       }
     },
 
-    // TopoJSON -> packed, planar, projected land / coastline / borders.
-    _build: function (topo) {
-      var tj = root.topojson;
-      return {
-        land: packPolygons(planar(tj.feature(topo, topo.objects.land))),
-        coast: packLines(planar(cleanCoast(tj.mesh(topo, topo.objects.land)))),
-        borders: packLines(planar(tj.mesh(topo, topo.objects.countries, function (a, b) { return a !== b; })))
-      };
-    },
 
     // -------------------------------------------------------------- labels
     _loadLabels: function () {
@@ -632,7 +693,7 @@
   root.GarrisonBasemap = {
     NaturalEarthLayer: NaturalEarthLayer,
     naturalEarth: function (options) { return new NaturalEarthLayer(options); },
-    _planar: planar,
-    _cleanCoast: cleanCoast
+    _planar: function (obj) { return kit().planar(obj); },
+    _cleanCoast: function (mesh) { return kit().cleanCoast(mesh); }
   };
 }(typeof window !== 'undefined' ? window : this));

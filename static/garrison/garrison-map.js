@@ -20,6 +20,14 @@
   var lastClass = [];
   var clickSeq = 0;
 
+  function loadData(url, t) {
+    return fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error("payload " + r.status);
+      t.response = performance.now();
+      return r.json();
+    });
+  }
+
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -564,7 +572,7 @@
   // restyles the moment its value changes (while dragging too) instead of waiting for the rerun's
   // state message, which still brings the compare date, selection and filter. Where the slider
   // cannot be found (another page, a cross-origin frame), the messages alone drive the map.
-  var follow = { input: null, observer: null };
+  var follow = { input: null, observer: null, retry: null, tries: 0 };
 
   function findSlider() {
     if (!opts || !opts.followSlider) return null;
@@ -585,6 +593,12 @@
 
   function watchSlider() {
     var input = findSlider();
+    if (!input && opts && opts.followSlider && !follow.retry) {
+      // a fresh page draws its slider only after the map: look again shortly (the map keeps
+      // following the rerun's messages meanwhile)
+      follow.tries = (follow.tries || 0) + 1;
+      if (follow.tries <= 40) follow.retry = setTimeout(function () { follow.retry = null; watchSlider(); }, 250);
+    }
     if (input === follow.input) return;
     if (follow.observer) follow.observer.disconnect();
     follow.input = input;
@@ -630,14 +644,15 @@
     map = leafletMap;
     opts = options;
     map.getContainer().setAttribute("data-garrison-mount", String(Date.now()) + "-" + Math.random().toString(36).slice(2));
-    var t = { init: performance.now() };
-    G.timings = t;  // for benchmarks: when the payload arrived, was parsed, built, first restyled
-    fetch(options.dataUrl, { credentials: "same-origin" })
-      .then(function (r) {
-        if (!r.ok) throw new Error("payload " + r.status);
-        t.response = performance.now();
-        return r.json();
-      })
+    // the data is usually on its way already (garrison-prefetch.js, first in the bundled scripts)
+    var early = window.__garrisonEarly, mine = early && early.url === options.dataUrl;
+    var t = mine ? early.t : {};
+    var pending = mine ? early.data : loadData(options.dataUrl, t);
+    window.__garrisonEarly = null;  // used once
+    t.init = performance.now();
+    G.timings = t;  // for benchmarks: when the data was requested, arrived, was parsed, built, first restyled
+    var report = holdReport(t);
+    pending
       .then(function (d) {
         t.parsed = performance.now();
         data = d;
@@ -648,13 +663,40 @@
         map.getContainer().setAttribute("data-garrison-ready", "1");
         G.flush();
         t.styled = performance.now();
+        try {  // where the map was on the page at its first paint (it must not move when the page completes)
+          var f = window.frameElement;
+          if (f) t.frameTop = f.getBoundingClientRect().top + window.parent.scrollY;
+        } catch (err) { /* a cross-origin parent */ }
+        requestAnimationFrame(function () { setTimeout(report, 0); });  // once that frame is painted
       })
       .catch(function (err) {
         map.getContainer().setAttribute("data-garrison-error", String(err));
         console.warn("Garrison: could not load map data", err);
+        report();
       });
     return G;
   };
+
+  // streamlit-folium reports a new map to Streamlit (which reruns the page) right after the map's
+  // script has run, by calling window.initComponent at the end of it. On a fresh page that rerun
+  // draws the rest of the page (app.py's first_paint), and drawing it while the markers are being
+  // built delayed them; so the report is held until the markers are on screen (or the data failed,
+  // or 5 s passed). Returns the function that lets it through; outside streamlit-folium, a no-op.
+  function holdReport(t) {
+    var original = window.initComponent, args = null, done = false;
+    var release = function () {
+      if (done) return;
+      done = true;
+      t.reported = performance.now();
+      if (window.initComponent === hold) window.initComponent = original;
+      if (args) original.apply(window, args);
+    };
+    var hold = function () { args = arguments; if (done) { done = false; release(); } };
+    if (typeof original !== "function") return function () {};
+    window.initComponent = hold;
+    setTimeout(release, 5000);
+    return release;
+  }
 
   G.state = function () { return Object.assign({}, state); };
 })();

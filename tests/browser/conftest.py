@@ -315,7 +315,8 @@ class Garrison:
     def __init__(self, page, server: AppServer):
         self.page = page
         self.server = server
-        self.map = page.locator(LIVE_MAP_IFRAME).last.content_frame
+        self.iframe = page.locator(LIVE_MAP_IFRAME).last
+        self.map = self.iframe.content_frame
         self.box = self.map.locator('.leaflet-container[data-garrison-ready="1"]')
         self.markers = self.map.locator(".leaflet-marker-icon.garrison-inst")
         self.big_date = page.get_by_test_id("garrison-date")

@@ -187,3 +187,35 @@ def test_markers_are_painted_on_the_canvas_and_cleared_when_absent(garrison, dat
     expect(garrison.box).not_to_have_attribute("data-garrison-date", first)
     # must not: the old marker left painted where it was
     assert frame.evaluate(CANVAS_AT_JS, [painted["x"], painted["y"]])[3] == 0
+
+
+def test_a_fresh_page_draws_the_map_first_then_the_rest(garrison, page):
+    scripts = []
+    page.on("request", lambda r: r.resource_type == "script" and "/app/static/" in r.url and scripts.append(r.url))
+    page.goto(f"{garrison.server.url}/")
+    expect(garrison.box).to_have_attribute("data-garrison-date", re.compile(r"^\d{4}-\d{2}-\d{2}$"))
+    # then the rest of the page: the slider and its buttons, the filters, the operator chart
+    expect(garrison.slider).to_be_visible()
+    expect(page.get_by_role("button", name="Next change ▶")).to_be_visible()
+    expect(page.get_by_text("Installations by operator")).to_be_visible()
+    expect(page.get_by_test_id("stSidebar").get_by_text("Operator", exact=True)).to_be_visible()
+    garrison.settle()
+    garrison.expect_no_exception()
+    t = garrison.map_frame().evaluate("() => window.Garrison.timings")
+    # the map asked for the rerun that completes the page only once its markers were drawn ...
+    assert t["styled"] <= t["reported"], t
+    # ... and its data was on the way before the map's own code ran (started by the bundled scripts)
+    assert t["fetch"] <= t["init"], t
+    assert len(scripts) == 1 and "/app/static/generated/scripts-" in scripts[0], scripts
+    # the land was decoded in a worker, off the page's main thread
+    expect(garrison.map.locator(".leaflet-container")).to_have_attribute("data-gbm-low", "worker")
+    # must not: the map jumps when the slider and the buttons arrive above it
+    box = garrison.iframe.bounding_box()
+    assert abs(box["y"] + page.evaluate("scrollY") - t["frameTop"]) < 1, (box, t)
+    # the map follows the slider that arrived after it
+    mount = garrison.mount()
+    day = garrison.slider.get_attribute("aria-valuetext")
+    garrison.slider.focus()
+    garrison.slider.press("ArrowLeft")
+    expect(garrison.box).not_to_have_attribute("data-garrison-date", day)
+    assert garrison.mount() == mount
