@@ -429,3 +429,16 @@ def test_a_map_with_a_script_from_elsewhere_is_not_bundled(static_copy):
     assert render_html(m).count("<script src") == before.count("<script src")
     assert "https://cdn.example/x.js" in render_html(m)  # left for the offline guard to report
     assert not (static_copy / "generated").exists()  # must not: a partial bundle written
+
+
+def test_the_example_in_layers_readme_is_a_valid_layer(tmp_path):
+    text = (ROOT / "layers" / "README.md").read_text(encoding="utf-8")
+    (example,) = re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+    (tmp_path / "wagner.yaml").write_text(example, encoding="utf-8")
+    layers, problems = load_layers(tmp_path)
+    assert problems == [] and [layer.id for layer in layers] == ["wagner"]
+    assert layers[0].filter == {"operator": ["ru-wagner", "ru-africa-corps"]} and layers[0].visible is False
+    actors = set(garrison.Loader(ROOT / "data").load().actors)
+    assert set(layers[0].filter["operator"]) <= actors  # the example names real actors
+    # must not: the README itself is read as a layer
+    assert [layer.id for layer in load_layers(ROOT / "layers")[0]] == ["range-rings", "supply-routes", "installations"]

@@ -114,7 +114,7 @@ class NaturalEarthLayer(JSCSSMixin, Layer):
                 "high": static_url(HIGH_RES),
                 "places": static_url(PLACES),
                 "country_labels": static_url(COUNTRY_LABELS),
-                "topojson": static_url(TOPOJSON_JS),  # loaded again by the worker that decodes the data
+                "topojson": static_url(TOPOJSON_JS),  # its text goes into the worker that decodes the data
             },
             "detail_zoom": int(detail_zoom),
             "country_labels": bool(country_labels),

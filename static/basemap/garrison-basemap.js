@@ -306,42 +306,61 @@
     return mainKit;
   }
 
+  // The worker does no network requests of its own: the page fetches the data (so it is routed,
+  // blocked and seen like any other request) and hands the bytes over without a copy.
   var WORKER_BODY = [
     'var kit = KIT(self.topojson);',
     'onmessage = function (e) {',
-    '  fetch(e.data, {credentials: "same-origin"}).then(function (res) {',
-    '    if (!res.ok) { throw new Error(e.data + ": HTTP " + res.status); }',
-    '    return res.json();',
-    '  }).then(function (topo) {',
-    '    var g = kit.build(topo), moved = [];',
+    '  try {',
+    '    var g = kit.build(JSON.parse(new TextDecoder().decode(e.data))), moved = [];',
     '    ["land", "coast", "borders"].forEach(function (k) {',
     '      moved.push(g[k].xy.buffer, g[k].starts.buffer, g[k].lens.buffer, g[k].bbox.buffer);',
     '    });',
     '    postMessage({groups: g}, moved);',
-    '  }).catch(function (err) { postMessage({error: String(err)}); });',
+    '  } catch (err) { postMessage({error: String(err)}); }',
     '};'
   ].join('\n');
 
-  // Fetch and build `url` in a worker; resolves with the packed groups. Rejects when no
+  var workerSource = null;  // one per page: topojson-client's own text, the kit, the body
+  function getWorkerSource(topojsonUrl) {
+    if (!workerSource) {
+      workerSource = root.fetch(topojsonUrl, {credentials: 'same-origin'}).then(function (res) {
+        if (!res.ok) { throw new Error(topojsonUrl + ': HTTP ' + res.status); }
+        return res.text();
+      }).then(function (lib) {
+        return lib + '\n;\n' + WORKER_BODY.replace('KIT', '(' + geometryKit.toString() + ')');
+      });
+      workerSource.catch(function () { workerSource = null; });
+    }
+    return workerSource;
+  }
+
+  function getBytes(url) {
+    return root.fetch(url, {credentials: 'same-origin'}).then(function (res) {
+      if (!res.ok) { throw new Error(url + ': HTTP ' + res.status); }
+      return res.arrayBuffer();
+    });
+  }
+
+  // Fetch `url` and build it in a worker; resolves with the packed groups. Rejects when no
   // worker could do it (then the caller builds on the main thread).
   function buildInWorker(url, topojsonUrl) {
-    return new Promise(function (resolve, reject) {
-      if (!topojsonUrl || typeof root.Worker !== 'function' || !root.Blob || !root.URL) {
-        reject(new Error('no worker')); return;
-      }
-      var abs = function (u) { return new root.URL(u, document.baseURI).href; };  // a blob worker has no base
-      var src = 'importScripts(' + JSON.stringify(abs(topojsonUrl)) + ');\n' +
-        WORKER_BODY.replace('KIT', '(' + geometryKit.toString() + ')');
-      var blobUrl = root.URL.createObjectURL(new root.Blob([src], {type: 'text/javascript'}));
-      var worker;
-      try { worker = new root.Worker(blobUrl); } catch (err) { root.URL.revokeObjectURL(blobUrl); reject(err); return; }
-      var done = function () { worker.terminate(); root.URL.revokeObjectURL(blobUrl); };
-      worker.onmessage = function (e) {
-        done();
-        if (e.data && e.data.groups) { resolve(e.data.groups); } else { reject(new Error(e.data && e.data.error)); }
-      };
-      worker.onerror = function (e) { e.preventDefault(); done(); reject(new Error(e.message || 'worker failed')); };
-      worker.postMessage(abs(url));
+    if (!topojsonUrl || typeof root.Worker !== 'function' || !root.Blob || !root.URL || !root.TextDecoder) {
+      return Promise.reject(new Error('no worker'));
+    }
+    return Promise.all([getWorkerSource(topojsonUrl), getBytes(url)]).then(function (got) {
+      return new Promise(function (resolve, reject) {
+        var blobUrl = root.URL.createObjectURL(new root.Blob([got[0]], {type: 'text/javascript'}));
+        var worker;
+        try { worker = new root.Worker(blobUrl); } catch (err) { root.URL.revokeObjectURL(blobUrl); reject(err); return; }
+        var done = function () { worker.terminate(); root.URL.revokeObjectURL(blobUrl); };
+        worker.onmessage = function (e) {
+          done();
+          if (e.data && e.data.groups) { resolve(e.data.groups); } else { reject(new Error(e.data && e.data.error)); }
+        };
+        worker.onerror = function (e) { e.preventDefault(); done(); reject(new Error(e.message || 'worker failed')); };
+        worker.postMessage(got[1], [got[1]]);
+      });
     });
   }
 

@@ -623,11 +623,14 @@
       lastApplied = key;
       restyle();
     }
+    // A link's own view wins over fitting the map to the link's filter: both come in the first
+    // message, and an animated fit would end after (and undo) the view.
+    var newView = !!(s.view && s.viewKey && s.viewKey !== state.viewKey);
     if (fit && fitKey && fitKey !== state.fitKey) {
       state.fitKey = fitKey;
-      map.fitBounds(fit, { maxZoom: 8, padding: [30, 30] });
+      if (!newView) map.fitBounds(fit, { maxZoom: 8, padding: [30, 30] });
     }
-    if (s.view && s.viewKey && s.viewKey !== state.viewKey) {
+    if (newView) {
       state.viewKey = s.viewKey;
       map.setView(s.view.center, s.view.zoom);
     }

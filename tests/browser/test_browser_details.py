@@ -58,8 +58,12 @@ def test_clicking_khmeimim_shows_its_history_with_sources(garrison, page, data_f
 def test_permalink_restores_date_selection_and_filter(garrison, page, data_for):
     data = data_for("bundled")
     date = "2019-06-01"
-    garrison.open(f"date={date}&select=tartus&op=ru", date=date)
+    garrison.open(f"date={date}&select=tartus&op=ru&lat=34.9000&lon=35.9000&zoom=9", date=date)
     garrison.expect_date(date)
+    # the view: the map opens where the link points, and the URL keeps it
+    lat, lon, zoom = garrison.map_frame().evaluate("() => { const c = window.map.getCenter(); return [c.lat, c.lng, window.map.getZoom()]; }")
+    assert (round(lat, 3), round(lon, 3), zoom) == (34.9, 35.9, 9), (lat, lon, zoom)
+    expect(page).to_have_url(re.compile(r"[?&]lat=34\.9000&lon=35\.9000&zoom=9(&|$)"))
     expect(garrison.details.locator("h3")).to_have_text(data.record("tartus").name)
     expect(garrison.marker("tartus")).to_have_class(has_class("garrison-selected"))
 
@@ -74,6 +78,9 @@ def test_permalink_restores_date_selection_and_filter(garrison, page, data_for):
         else:
             assert "garrison-filtered" in cls.split(), (inst_id, cls)
 
+    # must not: the filter's fit-to-result moving the map away from the link's view
+    lat2, lon2, zoom2 = garrison.map_frame().evaluate("() => { const c = window.map.getCenter(); return [c.lat, c.lng, window.map.getZoom()]; }")
+    assert (round(lat2, 3), round(lon2, 3), zoom2) == (34.9, 35.9, 9)
     # must not: the URL losing its parameters once the app has loaded and rewritten it.
     expect(page).to_have_url(re.compile(rf"[?&]date={date}(&|$)"))
     expect(page).to_have_url(re.compile(r"[?&]select=tartus(&|$)"))
