@@ -65,3 +65,21 @@ class _nothing:
 
     def __exit__(self, *exc):
         return False
+
+
+@pytest.mark.parametrize("red_parent, message", [
+    ("red-pmc", "has a parent cycle"),     # red -> red-pmc -> red
+    ("nobody", "unknown parent actor 'nobody'"),
+])
+def test_a_bad_actor_parent_is_reported_at_its_parent_key(good_copy: Path, red_parent: str, message: str):
+    path = good_copy / "actors.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("  colour: '#cc0000'\n", f"  colour: '#cc0000'\n  parent: {red_parent}\n", 1)
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index(f"  parent: {red_parent}") + 1
+    problems = [p for p in garrison.Loader(good_copy).load().problems if message in p.message]
+    assert problems, "no problem reported"
+    col = len("  parent: ") + 1  # at the value, as every problem is
+    assert any(p.line == line and p.column == col and p.field == "[0].parent" for p in problems), [str(p) for p in problems]
+    # must not: a problem at 1:1, which names no place in the file
+    assert all((p.line, p.column) != (1, 1) for p in problems), [str(p) for p in problems]

@@ -310,7 +310,10 @@ def _actor_parents(actors: dict[str, Actor], entry: _Entry) -> list[Problem]:
         while cur in actors and actors[cur].parent:
             cur = actors[cur].parent
             if cur in seen:
-                out.append(Problem(entry.path, 1, 1, "parent", f"actor {a.id!r} has a parent cycle", "error", a.id))
+                i = _item_index(entry, a.id)
+                line, col = entry.parsed.where((i, "parent"))
+                out.append(Problem(entry.path, line, col, f"[{i}].parent", f"actor {a.id!r} has a parent cycle "
+                                   f"(its parents lead back to {cur!r}); break the cycle by changing one parent", "error", a.id))
                 break
             seen.add(cur)
     return out

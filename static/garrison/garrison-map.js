@@ -121,23 +121,24 @@
     _updateZIndex: function () {},
   });
 
+  // One element per installation, carrying the hooks; the tooltip and the click handler are the
+  // group's (one each, not one per marker: thousands of them were a good part of the first paint).
   function buildInstallations(def) {
-    var group = L.layerGroup(), markers = {}, size = (def.style && def.style.size) || 18;
+    var group = L.featureGroup(), markers = {}, size = (def.style && def.style.size) || 18;
+    var icon = L.divIcon({ className: "garrison-inst garrison-absent", html: "", iconSize: [size, size] });
     var n = data.inst.id.length;
     for (var i = 0; i < n; i++) {
       if (def.filter && def.filter.ids && def.filter.ids.indexOf(data.inst.id[i]) < 0) continue;
-      var icon = L.divIcon({
-        className: "garrison-inst garrison-absent",
-        html: '<span class="garrison-shape"></span>',
-        iconSize: [size, size],
-      });
       var m = new HookMarker([data.inst.lat[i], data.inst.lon[i]], { icon: icon, keyboard: true });
       m._garrisonIndex = i;
-      m.bindTooltip(function (layer) { return tooltipContent(layer._garrisonIndex); }, { direction: "top", offset: [0, -size / 2] });
-      m.on("click", onMarkerClick);
       group.addLayer(m);
       markers[i] = m;
     }
+    group.bindTooltip(function (layer) { return tooltipContent(layer._garrisonIndex); }, { direction: "top", offset: [0, -size / 2] });
+    group.on("click", function (e) {
+      var m = e.propagatedFrom || e.layer;
+      if (m && m._garrisonIndex !== undefined) onMarkerClick(m);
+    });
     var painter = new Painter();
     group.addLayer(painter);
     return { def: def, group: group, markers: markers, look: {}, painter: painter, size: size };
@@ -337,14 +338,14 @@
     ctx.restore();
   }
 
-  function onMarkerClick(e) {
-    var i = e.target._garrisonIndex;
+  function onMarkerClick(marker) {
+    var i = marker._garrisonIndex;
     state.select = data.inst.id[i];
     restyle();
     // streamlit-folium reports map clicks to the app: the app selects the installation there.
     // Alternate a 1e-9 degree nudge so clicking the same marker twice still reads as a new click
     // (the app matches positions within 1e-6 degrees).
-    var ll = e.target.getLatLng();
+    var ll = marker.getLatLng();
     clickSeq += 1;
     map.fire("click", { latlng: L.latLng(ll.lat + (clickSeq % 2) * 1e-9, ll.lng) });
   }
@@ -427,7 +428,6 @@
         var icon = m._icon;
         if (icon && lastClass[i] !== cls) {
           icon.className = cls + " leaflet-marker-icon leaflet-zoom-animated leaflet-interactive";
-          icon.style.setProperty("--garrison-fill", colour);
           lastClass[i] = cls;
         }
       }
@@ -497,7 +497,15 @@
   function buildLegend() {
     var legend = L.control({ position: "bottomright" });
     legend.onAdd = function () {
-      var div = el("div", "garrison-legend leaflet-bar");
+      // A <details>: open on a wide map, folded to its title on a narrow one (where it would
+      // cover much of the map); a click on "Legend" opens or folds it.
+      var box = el("details", "garrison-legend-box leaflet-bar");
+      box.open = map.getSize().x >= 900;
+      box.appendChild(el("summary", "garrison-legend-summary", "Legend"));
+      var div = el("div", "garrison-legend");
+      box.appendChild(div);
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
       var used = {};
@@ -544,9 +552,17 @@
           div.appendChild(row2);
         }
       });
-      return div;
+      return box;
     };
     legend.addTo(map);
+  }
+
+  // Adds a layer while the marker pane is out of the document: thousands of elements then go in
+  // with one insertion instead of one each.
+  function addDetached(group) {
+    var pane = map.getPane("markerPane"), parent = pane && pane.parentNode, next = pane && pane.nextSibling;
+    if (parent) parent.removeChild(pane);
+    try { group.addTo(map); } finally { if (parent) parent.insertBefore(pane, next); }
   }
 
   function build() {
@@ -557,7 +573,7 @@
       else if (def.type === "range_rings") { layer = buildRings(def); ringLayers.push(layer); }
       else if (def.type === "routes") { layer = buildRoutes(def); routeLayers.push(layer); }
       else return;
-      if (def.visible !== false) layer.group.addTo(map);
+      if (def.visible !== false) addDetached(layer.group);
       overlays[escapeHtml(def.name)] = layer.group;  // Leaflet's layer control sets the name as HTML
     });
     L.control.layers(null, overlays, { collapsed: true, position: "topright" }).addTo(map);

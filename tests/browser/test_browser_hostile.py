@@ -62,12 +62,14 @@ def test_hostile_strings_stay_text(garrison, page, data_for):
     garrison.open()
     assert_not_pwned(page)
 
-    # the legend (always open) and the layer control (opens on hover)
+    # the legend (open on a wide map) and the layer control (opens on hover)
     legend = garrison.map.locator(".garrison-legend")
     legend.hover()
     expect(legend).to_be_visible()
     for actor in ds.actors.values():
         expect(legend).to_contain_text(actor.short)
+    garrison.map.locator(".garrison-legend-summary").click()  # folded, so the markers below it can be hovered
+    expect(legend).to_be_hidden()
     garrison.map.locator(".leaflet-control-layers").hover()
     expect(garrison.map.locator(".leaflet-control-layers-expanded")).to_be_visible()
 

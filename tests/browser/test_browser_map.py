@@ -219,3 +219,18 @@ def test_a_fresh_page_draws_the_map_first_then_the_rest(garrison, page):
     garrison.slider.press("ArrowLeft")
     expect(garrison.box).not_to_have_attribute("data-garrison-date", day)
     assert garrison.mount() == mount
+
+
+def test_the_legend_folds_on_a_narrow_map_and_opens_on_a_click(garrison, page):
+    page.set_viewport_size({"width": 820, "height": 900})
+    garrison.open()
+    legend, summary = garrison.map.locator(".garrison-legend"), garrison.map.locator(".garrison-legend-summary")
+    expect(summary).to_be_visible()
+    # must not: the full legend covering a narrow map when it opens
+    expect(legend).to_be_hidden()
+    summary.click()
+    expect(legend).to_be_visible()
+    expect(legend).to_contain_text("Installations")
+    summary.click()
+    expect(legend).to_be_hidden()
+    garrison.expect_no_exception()
