@@ -399,6 +399,7 @@ class Bench:
         paint_s = t["painted"] / 1000.0
         payload = None
         if collect:
+            self.slider(page)  # Garrison's whole page (drawn after the map's first paint), not just the map
             self.wait_idle(page)
             main = page.main_frame
             payload = Payload(requests=len(finished), aborted=list(aborted))

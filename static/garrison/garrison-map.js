@@ -119,7 +119,18 @@
       }
     },
     _updateZIndex: function () {},
+    // No map listeners of its own (Leaflet's marker has three: zoom, viewreset, zoomanim, so
+    // thousands of markers meant thousands of registrations at start and calls on every zoom):
+    // the layer's Painter moves them all at once when the zoom changes (see moveHooks).
+    getEvents: function () { return {}; },
+    onAdd: function () { this._initIcon(); this.update(); },
+    onRemove: function () { this._removeIcon(); },
   });
+
+  // Moves every hook element to its place at the map's current zoom (after a zoom or a reset).
+  function moveHooks(layer) {
+    for (var k in layer.markers) layer.markers[k].update();
+  }
 
   // One element per installation, carrying the hooks; the tooltip and the click handler are the
   // group's (one each, not one per marker: thousands of them were a good part of the first paint).
@@ -164,8 +175,13 @@
       L.DomUtil.remove(this._canvas);
       m.off("moveend zoomend resize viewreset", this.reset, this);
     },
-    reset: function () {
+    reset: function (e) {
       var size = map.getSize(), ratio = window.devicePixelRatio || 1;
+      // a pan keeps every element's layer position; a zoom or a view reset changes them all
+      if (e && (e.type === "zoomend" || e.type === "viewreset")) {
+        var self = this;
+        instLayers.forEach(function (layer) { if (layer.painter === self) moveHooks(layer); });
+      }
       this._origin = map.containerPointToLayerPoint([0, 0]);
       L.DomUtil.setPosition(this._canvas, this._origin);
       this._canvas.width = size.x * ratio;
