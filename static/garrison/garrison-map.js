@@ -105,54 +105,101 @@
     return box;
   }
 
-  // The marker elements are placed with left/top and no z-index, unlike Leaflet's (translate3d and
-  // a z-index each): with thousands of them, each one's own transform and stacking context made
-  // the browser's layerization step cost 300 ms or more on every frame (10k markers). They paint
-  // nothing (the canvas does), so their stacking order does not matter.
-  var HookMarker = L.Marker.extend({
-    _setPos: function (pos) {
-      var icon = this._icon;
-      if (icon) {
-        icon._leaflet_pos = pos;
-        icon.style.left = pos.x + "px";
-        icon.style.top = pos.y + "px";
+  // The hook elements: one transparent element per installation, carrying the hook classes and
+  // taking hover, clicks and keyboard focus (the canvas paints what you see). They are made with
+  // one innerHTML (a Leaflet marker per installation cost ~80 ms of the first paint at 1k: an
+  // object, an icon, listeners and a DOM insertion each), placed with left/top and no z-index
+  // (Leaflet's translate3d and z-index gave each its own paint chunk: hundreds of ms per frame at
+  // 10k), and registered as Leaflet event targets, so the map hands their mouse events to this
+  // layer (not to the map) and they go no further (bubblingMouseEvents: false, as for markers).
+  var HookLayer = L.Layer.extend({
+    options: { bubblingMouseEvents: false },
+
+    initialize: function (indices, size) {
+      this._indices = indices;
+      this._size = size;
+      this.markers = {};  // installation index -> {_icon: element}
+    },
+
+    onAdd: function (m) {
+      var size = this._size, half = size / 2, html = [];
+      this._box = L.DomUtil.create("div", "garrison-hooks", m.getPane("markerPane"));
+      for (var k = 0; k < this._indices.length; k++) {
+        html.push('<div class="garrison-inst garrison-absent leaflet-marker-icon leaflet-interactive" tabindex="0" ' +
+          'role="button" style="width:' + size + "px;height:" + size + "px;margin-left:" + -half + "px;margin-top:" +
+          -half + 'px"></div>');
+      }
+      this._box.innerHTML = html.join("");
+      var els = this._box.children;
+      for (k = 0; k < this._indices.length; k++) {
+        var el = els[k], i = this._indices[k];
+        el._garrisonIndex = i;
+        this.markers[i] = { _icon: el };
+        m._targets[L.Util.stamp(el)] = this;
+      }
+      this._move();
+      this._tip = L.tooltip({ direction: "top", offset: [0, -half] });
+      L.DomEvent.on(this._box, "focusin", this._onFocus, this);
+      L.DomEvent.on(this._box, "focusout", this._onBlur, this);
+      L.DomEvent.on(this._box, "keydown", this._onKey, this);
+    },
+
+    onRemove: function (m) {
+      for (var i in this.markers) { delete m._targets[L.Util.stamp(this.markers[i]._icon)]; delete this.markers[i]; }
+      m.closeTooltip(this._tip);
+      L.DomUtil.remove(this._box);
+    },
+
+    getEvents: function () {
+      return { zoomend: this._move, viewreset: this._move };
+    },
+
+    // every element to its place at the map's zoom (a pan moves the whole pane instead)
+    _move: function () {
+      if (!this._map) return;
+      for (var i in this.markers) {
+        var p = this._map.latLngToLayerPoint([data.inst.lat[i], data.inst.lon[i]]).round(), st = this.markers[i]._icon.style;
+        st.left = p.x + "px";
+        st.top = p.y + "px";
       }
     },
-    _updateZIndex: function () {},
-    // No map listeners of its own (Leaflet's marker has three: zoom, viewreset, zoomanim, so
-    // thousands of markers meant thousands of registrations at start and calls on every zoom):
-    // the layer's Painter moves them all at once when the zoom changes (see moveHooks).
-    getEvents: function () { return {}; },
-    onAdd: function () { this._initIcon(); this.update(); },
-    onRemove: function () { this._removeIcon(); },
+
+    _index: function (e) {
+      var el = e && (e.originalEvent ? e.originalEvent.target : e.target);
+      return el && el._garrisonIndex !== undefined ? el._garrisonIndex : null;
+    },
+
+    _showTip: function (i) {
+      this._tip.setContent(tooltipContent(i)).setLatLng([data.inst.lat[i], data.inst.lon[i]]);
+      this._map.openTooltip(this._tip);
+    },
+
+    // Leaflet hands these over from the map (the elements are its event targets)
+    _onMouse: function (e) {
+      var i = this._index(e);
+      if (i === null) return;
+      if (e.type === "mouseover") this._showTip(i);
+      else if (e.type === "mouseout") this._map.closeTooltip(this._tip);
+      else if (e.type === "click") onMarkerClick(i);
+    },
+    _onFocus: function (e) { var i = this._index(e); if (i !== null) this._showTip(i); },
+    _onBlur: function () { this._map.closeTooltip(this._tip); },
+    _onKey: function (e) {  // Enter or Space on a focused installation selects it, like a click
+      var i = this._index(e);
+      if (i !== null && (e.key === "Enter" || e.key === " ")) { L.DomEvent.preventDefault(e); onMarkerClick(i); }
+    },
   });
+  HookLayer.addInitHook(function () { this.on("mouseover mouseout click", this._onMouse, this); });
 
-  // Moves every hook element to its place at the map's current zoom (after a zoom or a reset).
-  function moveHooks(layer) {
-    for (var k in layer.markers) layer.markers[k].update();
-  }
-
-  // One element per installation, carrying the hooks; the tooltip and the click handler are the
-  // group's (one each, not one per marker: thousands of them were a good part of the first paint).
   function buildInstallations(def) {
-    var group = L.featureGroup(), markers = {}, size = (def.style && def.style.size) || 18;
-    var icon = L.divIcon({ className: "garrison-inst garrison-absent", html: "", iconSize: [size, size] });
-    var n = data.inst.id.length;
-    for (var i = 0; i < n; i++) {
+    var size = (def.style && def.style.size) || 18, indices = [];
+    for (var i = 0; i < data.inst.id.length; i++) {
       if (def.filter && def.filter.ids && def.filter.ids.indexOf(data.inst.id[i]) < 0) continue;
-      var m = new HookMarker([data.inst.lat[i], data.inst.lon[i]], { icon: icon, keyboard: true });
-      m._garrisonIndex = i;
-      group.addLayer(m);
-      markers[i] = m;
+      indices.push(i);
     }
-    group.bindTooltip(function (layer) { return tooltipContent(layer._garrisonIndex); }, { direction: "top", offset: [0, -size / 2] });
-    group.on("click", function (e) {
-      var m = e.propagatedFrom || e.layer;
-      if (m && m._garrisonIndex !== undefined) onMarkerClick(m);
-    });
-    var painter = new Painter();
-    group.addLayer(painter);
-    return { def: def, group: group, markers: markers, look: {}, painter: painter, size: size };
+    var hooks = new HookLayer(indices, size), painter = new Painter();
+    var group = L.layerGroup([hooks, painter]);
+    return { def: def, group: group, hooks: hooks, markers: hooks.markers, look: {}, painter: painter, size: size };
   }
 
   // --- canvas painting -------------------------------------------------------------------
@@ -175,13 +222,8 @@
       L.DomUtil.remove(this._canvas);
       m.off("moveend zoomend resize viewreset", this.reset, this);
     },
-    reset: function (e) {
+    reset: function () {
       var size = map.getSize(), ratio = window.devicePixelRatio || 1;
-      // a pan keeps every element's layer position; a zoom or a view reset changes them all
-      if (e && (e.type === "zoomend" || e.type === "viewreset")) {
-        var self = this;
-        instLayers.forEach(function (layer) { if (layer.painter === self) moveHooks(layer); });
-      }
       this._origin = map.containerPointToLayerPoint([0, 0]);
       L.DomUtil.setPosition(this._canvas, this._origin);
       this._canvas.width = size.x * ratio;
@@ -354,16 +396,14 @@
     ctx.restore();
   }
 
-  function onMarkerClick(marker) {
-    var i = marker._garrisonIndex;
+  function onMarkerClick(i) {
     state.select = data.inst.id[i];
     restyle();
     // streamlit-folium reports map clicks to the app: the app selects the installation there.
     // Alternate a 1e-9 degree nudge so clicking the same marker twice still reads as a new click
     // (the app matches positions within 1e-6 degrees).
-    var ll = marker.getLatLng();
     clickSeq += 1;
-    map.fire("click", { latlng: L.latLng(ll.lat + (clickSeq % 2) * 1e-9, ll.lng) });
+    map.fire("click", { latlng: L.latLng(data.inst.lat[i] + (clickSeq % 2) * 1e-9, data.inst.lon[i]) });
   }
 
   function buildRings(def) {
@@ -573,14 +613,6 @@
     legend.addTo(map);
   }
 
-  // Adds a layer while the marker pane is out of the document: thousands of elements then go in
-  // with one insertion instead of one each.
-  function addDetached(group) {
-    var pane = map.getPane("markerPane"), parent = pane && pane.parentNode, next = pane && pane.nextSibling;
-    if (parent) parent.removeChild(pane);
-    try { group.addTo(map); } finally { if (parent) parent.insertBefore(pane, next); }
-  }
-
   function build() {
     var overlays = {};
     data.layers.forEach(function (def) {
@@ -589,7 +621,7 @@
       else if (def.type === "range_rings") { layer = buildRings(def); ringLayers.push(layer); }
       else if (def.type === "routes") { layer = buildRoutes(def); routeLayers.push(layer); }
       else return;
-      if (def.visible !== false) addDetached(layer.group);
+      if (def.visible !== false) layer.group.addTo(map);
       overlays[escapeHtml(def.name)] = layer.group;  // Leaflet's layer control sets the name as HTML
     });
     L.control.layers(null, overlays, { collapsed: true, position: "topright" }).addTo(map);

@@ -94,3 +94,20 @@ def test_permalink_restores_date_selection_and_filter(garrison, page, data_for):
     expect(page).to_have_url(re.compile(rf"[?&]date={latest}(&|$)"))
     expect(page).to_have_url(re.compile(r"[?&]select=khmeimim(&|$)"))
     garrison.expect_no_exception()
+
+
+def test_an_installation_can_be_selected_with_the_keyboard(garrison, page, data_for):
+    data = data_for("bundled")
+    rec = data.record("khmeimim")
+    garrison.open(f"lat={rec.lat}&lon={rec.lon}&zoom=9")
+    marker = garrison.marker("khmeimim")
+    marker.focus()
+    # focus shows its tooltip (the markers are painted on a canvas: the tooltip says which one it is)
+    expect(garrison.map.locator(".leaflet-tooltip strong")).to_have_text(rec.name)
+    # must not: focus alone selects it
+    expect(page.locator(".garrison-details")).to_have_count(0)
+    marker.press("Enter")
+    expect(marker).to_have_class(has_class("garrison-selected"))
+    expect(garrison.details.locator("h3")).to_have_text(rec.name)
+    expect(page).to_have_url(re.compile(r"[?&]select=khmeimim(&|$)"))
+    garrison.expect_no_exception()
