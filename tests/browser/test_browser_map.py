@@ -234,3 +234,23 @@ def test_the_legend_folds_on_a_narrow_map_and_opens_on_a_click(garrison, page):
     summary.click()
     expect(legend).to_be_hidden()
     garrison.expect_no_exception()
+
+
+def test_the_page_completes_even_when_the_map_never_starts(browser, app_server):
+    # the map's scripts are refused, so the map never asks for the rerun that draws the rest
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, service_workers="block")
+    try:
+        refused = []
+        context.route(re.compile(r"/generated/scripts-[0-9a-f]+\.js"), lambda r: (refused.append(r.request.url), r.abort()))
+        context.route(re.compile(r"^(?!https?://(localhost|127\.0\.0\.1)[:/])"), lambda r: r.abort())
+        page = context.new_page()
+        page.goto(f"{app_server.url}/")
+        # the fallback timer completes the page: the slider, its buttons and the filters are there
+        expect(page.get_by_role("slider", name="Date")).to_be_visible()
+        expect(page.get_by_role("button", name="Next change ▶")).to_be_visible()
+        expect(page.get_by_test_id("stSidebar").get_by_text("Operator", exact=True)).to_be_visible()
+        assert refused  # it was the map's script that was missing
+        # must not: the placeholder text stays once the page is complete
+        expect(page.get_by_text("Loading the filters…")).to_have_count(0)
+    finally:
+        context.close()
