@@ -52,14 +52,19 @@
     (document.head || document.documentElement).appendChild(style);
   }
 
+  // A response that arrived and is OK (else an error naming the URL).
+  function fetchOk(url) {
+    return root.fetch(url, {credentials: 'same-origin'}).then(function (res) {
+      if (!res.ok) { throw new Error(url + ': HTTP ' + res.status); }
+      return res;
+    });
+  }
+
   // One fetch per URL per page, shared by all maps.
   var jsonCache = {};
   function getJSON(url) {
     if (!jsonCache[url]) {
-      jsonCache[url] = root.fetch(url, {credentials: 'same-origin'}).then(function (res) {
-        if (!res.ok) { throw new Error(url + ': HTTP ' + res.status); }
-        return res.json();
-      });
+      jsonCache[url] = fetchOk(url).then(function (res) { return res.json(); });
       jsonCache[url].catch(function () { delete jsonCache[url]; });
     }
     return jsonCache[url];
@@ -324,22 +329,12 @@
   var workerSource = null;  // one per page: topojson-client's own text, the kit, the body
   function getWorkerSource(topojsonUrl) {
     if (!workerSource) {
-      workerSource = root.fetch(topojsonUrl, {credentials: 'same-origin'}).then(function (res) {
-        if (!res.ok) { throw new Error(topojsonUrl + ': HTTP ' + res.status); }
-        return res.text();
-      }).then(function (lib) {
+      workerSource = fetchOk(topojsonUrl).then(function (res) { return res.text(); }).then(function (lib) {
         return lib + '\n;\n' + WORKER_BODY.replace('KIT', '(' + geometryKit.toString() + ')');
       });
       workerSource.catch(function () { workerSource = null; });
     }
     return workerSource;
-  }
-
-  function getBytes(url) {
-    return root.fetch(url, {credentials: 'same-origin'}).then(function (res) {
-      if (!res.ok) { throw new Error(url + ': HTTP ' + res.status); }
-      return res.arrayBuffer();
-    });
   }
 
   // Fetch `url` and build it in a worker; resolves with the packed groups. Rejects when no
@@ -348,7 +343,8 @@
     if (!topojsonUrl || typeof root.Worker !== 'function' || !root.Blob || !root.URL || !root.TextDecoder) {
       return Promise.reject(new Error('no worker'));
     }
-    return Promise.all([getWorkerSource(topojsonUrl), getBytes(url)]).then(function (got) {
+    var bytes = fetchOk(url).then(function (res) { return res.arrayBuffer(); });
+    return Promise.all([getWorkerSource(topojsonUrl), bytes]).then(function (got) {
       return new Promise(function (resolve, reject) {
         var blobUrl = root.URL.createObjectURL(new root.Blob([got[0]], {type: 'text/javascript'}));
         var worker;

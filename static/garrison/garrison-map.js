@@ -20,14 +20,6 @@
   var lastClass = [];
   var clickSeq = 0;
 
-  function loadData(url, t) {
-    return fetch(url, { credentials: "same-origin" }).then(function (r) {
-      if (!r.ok) throw new Error("payload " + r.status);
-      t.response = performance.now();
-      return r.json();
-    });
-  }
-
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -119,6 +111,7 @@
       this._indices = indices;
       this._size = size;
       this.markers = {};  // installation index -> {_icon: element}
+      this.on("mouseover mouseout click", this._onMouse, this);
     },
 
     onAdd: function (m) {
@@ -189,7 +182,6 @@
       if (i !== null && (e.key === "Enter" || e.key === " ")) { L.DomEvent.preventDefault(e); onMarkerClick(i); }
     },
   });
-  HookLayer.addInitHook(function () { this.on("mouseover mouseout click", this._onMouse, this); });
 
   function buildInstallations(def) {
     var size = (def.style && def.style.size) || 18, indices = [];
@@ -714,7 +706,7 @@
     // the data is usually on its way already (garrison-prefetch.js, first in the bundled scripts)
     var early = window.__garrisonEarly, mine = early && early.url === options.dataUrl;
     var t = mine ? early.t : {};
-    var pending = mine ? early.data : loadData(options.dataUrl, t);
+    var pending = mine ? early.data : G.loadData(options.dataUrl, t);  // garrison-prefetch.js
     window.__garrisonEarly = null;  // used once
     t.init = performance.now();
     G.timings = t;  // for benchmarks: when the data was requested, arrived, was parsed, built, first restyled

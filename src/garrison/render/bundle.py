@@ -10,8 +10,6 @@ anything else is left exactly as it is (the offline guard reports such URLs).
 
 from __future__ import annotations
 
-import hashlib
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -19,32 +17,25 @@ from urllib.parse import unquote, urlsplit
 import folium
 from folium.elements import JSCSSMixin
 
-from basemap.assets import STATIC_URL_BASE, find_static_dir, static_url
+import basemap.assets as assets
+from basemap.guard import walk
 
-from ..atomic import write_atomic
+from .generated import write_generated
 
 KEEP_BUNDLES = 4
-_cache: dict[tuple, str] = {}  # (folder, files, mtimes) -> bundle file name: a rerun reads nothing
+_files: dict[tuple, list[Path] | None] = {}  # (static dir, script URLs) -> their files, or None
+_names: dict[tuple, str] = {}  # (folder, files and mtimes) -> bundle file name: a rerun reads nothing
 
 
 def script_elements(m: folium.Map) -> list[JSCSSMixin]:
     """The map's JSCSSMixin elements in the order streamlit-folium collects their scripts."""
-    out: list[JSCSSMixin] = []
-
-    def walk(e) -> None:
-        if isinstance(e, JSCSSMixin):
-            out.append(e)
-        for child in getattr(e, "_children", {}).values():
-            walk(child)
-
-    walk(m)
-    return out
+    return [e for e in walk(m) if isinstance(e, JSCSSMixin)]
 
 
 def _local_file(url: str, static_dir: Path) -> Path | None:
     """The file behind a /app/static/... URL, or None for anything else."""
     parts = urlsplit(url)
-    prefix = STATIC_URL_BASE.rstrip("/") + "/"
+    prefix = assets.STATIC_URL_BASE.rstrip("/") + "/"  # read now: set_static_url_base may have changed it
     if parts.scheme or parts.netloc or parts.query or not parts.path.startswith(prefix):
         return None
     path = (static_dir / unquote(parts.path[len(prefix):])).resolve()
@@ -59,39 +50,31 @@ def bundle_scripts(m: folium.Map, folder: Path, query: str = "", first: Sequence
     starts the download before Leaflet has even started. Returns None, changing nothing, when a
     script is not a local static file.
     """
-    static_dir = find_static_dir()
+    static_dir = assets.find_static_dir()
     elements = script_elements(m)
     urls = list(dict.fromkeys(url for e in elements for _, url in getattr(e, "default_js", [])))
     urls = [u for u in first if u in urls] + [u for u in urls if u not in first]
-    files = [_local_file(u, static_dir) for u in urls]
-    if not files or any(f is None for f in files):
+    where = (str(static_dir), assets.STATIC_URL_BASE, *urls)
+    if where not in _files:  # resolved once; every rerun builds the map (and so calls this) again
+        found = [_local_file(u, static_dir) for u in urls]
+        _files[where] = found if found and all(found) else None
+    files = _files[where]
+    if files is None:
         return None
-    key = (str(folder), *((str(f), f.stat().st_mtime_ns) for f in files))
-    name = _cache.get(key)
+    try:
+        key = (str(folder), *((str(f), f.stat().st_mtime_ns) for f in files))
+    except OSError:  # a script went away since: resolve again next time, load them one by one now
+        del _files[where]
+        return None
+    name = _names.get(key)
     if name is None or not (folder / name).exists():
-        name = _write_bundle(files, folder)
-        _cache[key] = name
+        # each file ends its last statement and gets a newline: one without a trailing ';'
+        # must not run into the next one
+        text = "".join(f"/* {f.name} */\n{f.read_text(encoding='utf-8')}\n;\n" for f in files)
+        name = _names[key] = write_generated(folder, "scripts", ".js", text, KEEP_BUNDLES)
     rel = (folder / name).resolve().relative_to(static_dir.resolve()).as_posix()
-    url = static_url(rel) + (f"?{query}" if query else "")
+    url = assets.static_url(rel) + (f"?{query}" if query else "")
     for e in elements:
         e.default_js = []  # instance attribute: folium's class-level lists stay untouched
     m.default_js = [("garrison_bundle", url)]
     return url
-
-
-def _write_bundle(files: list[Path], folder: Path) -> str:
-    # Each file ends its last statement and gets a newline: a file without a trailing ';'
-    # must not run into the next one.
-    text = "".join(f"/* {f.name} */\n{f.read_text(encoding='utf-8')}\n;\n" for f in files)
-    name = f"scripts-{hashlib.blake2b(text.encode(), digest_size=10).hexdigest()}.js"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
-    if target.exists():
-        target.touch()
-    else:
-        write_atomic(target, text)
-    old = sorted(folder.glob("scripts-*.js"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for stale in old[KEEP_BUNDLES:]:
-        if stale.stat().st_mtime < time.time() - 600:  # a page may still be loading it
-            stale.unlink(missing_ok=True)
-    return name

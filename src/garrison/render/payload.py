@@ -6,18 +6,15 @@ from these arrays. Strings here are data, never markup: the browser sets them as
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import time
 from pathlib import Path
 
 import numpy as np
 
-from ..atomic import write_atomic
 from ..dataset import Dataset
 from ..dates import OPEN_END
 from ..vocab import CONFIDENCES, KINDS, STATUSES
+from .generated import write_generated
 from .layers import LayerDef
 
 KEEP_FILES = 4  # older payloads are removed, keeping a few for pages still open
@@ -82,22 +79,7 @@ def expand_ends(offsets: list[int], start: list[int], ends: list[int]) -> list[i
 def write_payload(payload: dict, folder: str | Path, min_age_s: float = 600.0) -> str:
     """Write the payload as `garrison-<hash>.json` in `folder` (atomic); return the file name.
 
-    Beyond the KEEP_FILES newest, files untouched for `min_age_s` are removed: several servers
-    (other data folders, test runs) may share the folder, and a page may still be fetching one.
+    Beyond the KEEP_FILES newest, files untouched for `min_age_s` are removed (see generated.py).
     """
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    digest = hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"garrison-{digest}.json"
-    target = folder / name
-    if target.exists():
-        os.utime(target)  # still in use: keep it out of the pruning below
-    else:
-        write_atomic(target, text)
-    old = sorted(folder.glob("garrison-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    cutoff = time.time() - min_age_s
-    for stale in old[KEEP_FILES:]:
-        if stale.stat().st_mtime < cutoff:
-            stale.unlink(missing_ok=True)
-    return name
+    return write_generated(folder, "garrison", ".json", text, KEEP_FILES, min_age_s)
