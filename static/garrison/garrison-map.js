@@ -688,8 +688,45 @@
     }
     if (newView) {
       state.viewKey = s.viewKey;
-      map.setView(s.view.center, s.view.zoom);
+      showView(s.view.center, s.view.zoom);
     }
+  }
+
+  // --- keeping the view exact ------------------------------------------------------------------
+  // Leaflet keeps a view's exact centre only until the map's size changes: a resize (the page
+  // completing, a scrollbar appearing) re-derives the centre from whole pixels, up to half a pixel
+  // off, and the page then wrote that drift into the permalink (lat=34.8994 for a link's 34.9).
+  // So the last view set or moved to is kept, and a resize that left the map within a pixel of it
+  // puts it back exactly.
+  var heldView = null;
+
+  function offsetPx(center) {
+    return map.latLngToContainerPoint(center).distanceTo(map.getSize().divideBy(2));
+  }
+
+  function showView(center, zoom) {
+    heldView = { center: L.latLng(center), zoom: zoom };
+    // a sub-pixel move is a pan of zero pixels to Leaflet, which keeps the old centre: reset instead
+    var subPixel = map.getZoom() === zoom && offsetPx(heldView.center) < 1;
+    map.setView(heldView.center, zoom, subPixel ? { reset: true } : undefined);
+  }
+
+  function keepView() {
+    heldView = { center: map.getCenter(), zoom: map.getZoom() };
+    // wrapped, not a "resize" listener: a size change of one pixel moves the centre by less than
+    // a pixel, fires no "resize", yet still drops the exact centre
+    var invalidate = map.invalidateSize;
+    map.invalidateSize = function (options) {
+      var out = invalidate.call(this, options), v = heldView;
+      if (this._loaded && v && this.getZoom() === v.zoom && !this.getCenter().equals(v.center) && offsetPx(v.center) < 1) {
+        this.setView(v.center, v.zoom, { reset: true });
+      }
+      return out;
+    };
+    map.on("moveend", function () {  // a real move (a drag, a zoom, a fit) becomes the view to keep
+      var v = heldView;
+      if (!v || map.getZoom() !== v.zoom || offsetPx(v.center) >= 1) heldView = { center: map.getCenter(), zoom: map.getZoom() };
+    });
   }
 
   G.flush = function () {
@@ -702,6 +739,7 @@
   G.init = function (leafletMap, options) {
     map = leafletMap;
     opts = options;
+    keepView();
     map.getContainer().setAttribute("data-garrison-mount", String(Date.now()) + "-" + Math.random().toString(36).slice(2));
     // the data is usually on its way already (garrison-prefetch.js, first in the bundled scripts)
     var early = window.__garrisonEarly, mine = early && early.url === options.dataUrl;

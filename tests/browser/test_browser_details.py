@@ -10,6 +10,9 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
+CENTER_JS = "() => { const c = window.map.getCenter(); return [c.lat, c.lng, window.map.getZoom()]; }"
+
+
 def has_class(name: str) -> re.Pattern:
     return re.compile(rf"(^|\s){re.escape(name)}(\s|$)")
 
@@ -61,7 +64,7 @@ def test_permalink_restores_date_selection_and_filter(garrison, page, data_for):
     garrison.open(f"date={date}&select=tartus&op=ru&lat=34.9000&lon=35.9000&zoom=9", date=date)
     garrison.expect_date(date)
     # the view: the map opens where the link points, and the URL keeps it
-    lat, lon, zoom = garrison.map_frame().evaluate("() => { const c = window.map.getCenter(); return [c.lat, c.lng, window.map.getZoom()]; }")
+    lat, lon, zoom = garrison.map_frame().evaluate(CENTER_JS)
     assert (round(lat, 3), round(lon, 3), zoom) == (34.9, 35.9, 9), (lat, lon, zoom)
     expect(page).to_have_url(re.compile(r"[?&]lat=34\.9000&lon=35\.9000&zoom=9(&|$)"))
     expect(garrison.details.locator("h3")).to_have_text(data.record("tartus").name)
@@ -79,7 +82,7 @@ def test_permalink_restores_date_selection_and_filter(garrison, page, data_for):
             assert "garrison-filtered" in cls.split(), (inst_id, cls)
 
     # must not: the filter's fit-to-result moving the map away from the link's view
-    lat2, lon2, zoom2 = garrison.map_frame().evaluate("() => { const c = window.map.getCenter(); return [c.lat, c.lng, window.map.getZoom()]; }")
+    lat2, lon2, zoom2 = garrison.map_frame().evaluate(CENTER_JS)
     assert (round(lat2, 3), round(lon2, 3), zoom2) == (34.9, 35.9, 9)
     # must not: the URL losing its parameters once the app has loaded and rewritten it.
     expect(page).to_have_url(re.compile(rf"[?&]date={date}(&|$)"))
@@ -93,6 +96,34 @@ def test_permalink_restores_date_selection_and_filter(garrison, page, data_for):
     expect(garrison.details.locator("h3")).to_have_text(data.record("khmeimim").name)
     expect(page).to_have_url(re.compile(rf"[?&]date={latest}(&|$)"))
     expect(page).to_have_url(re.compile(r"[?&]select=khmeimim(&|$)"))
+    garrison.expect_no_exception()
+
+
+def test_permalink_view_survives_the_map_being_resized(garrison, page):
+    """A resize re-derives Leaflet's centre from whole pixels; the link's view must stay exact."""
+    garrison.open("lat=34.9000&lon=35.9000&zoom=9")
+    frame = garrison.map_frame()
+    width = frame.evaluate("() => window.map.getSize().x")
+    for dw in (-1, -17, 1, 30):  # odd and even changes: a 1 px change fires no Leaflet "resize"
+        page.set_viewport_size({"width": 1400 + dw, "height": 1000})
+        frame.wait_for_function("(w) => window.map.getSize().x !== w", arg=width, timeout=10_000)
+        width = frame.evaluate("() => window.map.getSize().x")
+        garrison.settle()
+        lat, lon, zoom = frame.evaluate(CENTER_JS)
+        assert (round(lat, 6), round(lon, 6), zoom) == (34.9, 35.9, 9), (dw, lat, lon, zoom)
+        expect(page).to_have_url(re.compile(r"[?&]lat=34\.9000&lon=35\.9000&zoom=9(&|$)"))
+
+    # must not: a view the user moved to snapping back to the link's on the next resize
+    frame.evaluate("() => window.map.panBy([120, 0], {animate: false})")
+    moved = frame.evaluate(CENTER_JS)
+    assert moved[1] > 35.9 + 0.2, moved
+    garrison.settle()
+    page.set_viewport_size({"width": 1400 - 41, "height": 1000})
+    frame.wait_for_function("(w) => window.map.getSize().x !== w", arg=width, timeout=10_000)
+    garrison.settle()
+    lat, lon, zoom = frame.evaluate(CENTER_JS)
+    assert zoom == 9 and abs(lat - moved[0]) < 1e-6 and abs(lon - moved[1]) < 1e-6, (moved, lat, lon)
+    expect(page).not_to_have_url(re.compile(r"[?&]lon=35\.9000(&|$)"))
     garrison.expect_no_exception()
 
 
