@@ -48,6 +48,7 @@ import argparse
 import atexit
 import contextlib
 import datetime as dt
+import gzip
 import json
 import os
 import re
@@ -60,6 +61,7 @@ import sys
 import tempfile
 import time
 import traceback
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -347,7 +349,11 @@ def is_map_request(req, main_frame) -> bool:
 
 
 def body_size(req) -> tuple[int, int]:
-    """(decoded body bytes, bytes on the wire) of a finished request."""
+    """(decoded body bytes, bytes on the wire) of a finished request.
+
+    A precompressed file (``.gz``: the map's data, the basemap) counts as the bytes it inflates
+    to in the page, as a .json the server gzips on the fly did before.
+    """
     wire = 0
     with contextlib.suppress(Exception):
         wire = int(req.sizes().get("responseBodySize") or 0)
@@ -355,7 +361,9 @@ def body_size(req) -> tuple[int, int]:
     with contextlib.suppress(Exception):
         resp = req.response()
         if resp is not None:
-            decoded = len(resp.body())
+            body = resp.body()
+            gz = urllib.parse.urlsplit(req.url).path.endswith(".gz") and body[:2] == b"\x1f\x8b"
+            decoded = len(gzip.decompress(body)) if gz else len(body)
     return decoded, wire
 
 

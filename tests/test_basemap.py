@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import importlib.util
 import json
@@ -78,7 +79,7 @@ def test_rendered_offline_map_loads_only_existing_static_files():
 def test_layer_data_urls_point_at_existing_files():
     layer = offline.NaturalEarthLayer()
     urls = layer.options["urls"]
-    assert set(urls) == {"low", "high", "places", "country_labels", "topojson"}
+    assert set(urls) == {"low", "high", "low_gz", "high_gz", "places", "country_labels", "topojson"}
     for url in urls.values():
         assert url.startswith(("/app/static/basemap/", "/app/static/vendor/topojson-client/"))
         assert (STATIC / url.removeprefix("/app/static/")).is_file(), url
@@ -268,6 +269,18 @@ def test_manifest_files_exist_with_matching_sha256_and_licence():
         assert (STATIC / e["path"]).read_text(encoding="utf-8").strip()
     assert assets.manifest_entry("vendor/leaflet/leaflet.js")["license"] == "BSD-2-Clause"
     assert "public domain" in assets.manifest_entry("basemap/countries-50m.json")["data_license"].lower()
+
+
+def test_gzipped_basemap_copies_inflate_to_their_json_and_the_layer_names_them():
+    """The map fetches the .gz copies (the server sends them as they are); they must not drift."""
+    gz = {rel: f"{rel}.gz" for rel in _vendor_script().GZIPPED}
+    assert set(gz) == {offline.LOW_RES, offline.HIGH_RES}
+    for rel, gz_rel in gz.items():
+        entry = assets.manifest_entry(gz_rel)
+        assert entry["source"] == assets.manifest_entry(rel)["source"] and rel in entry["derived"]
+        assert gzip.decompress((STATIC / gz_rel).read_bytes()) == (STATIC / rel).read_bytes(), gz_rel
+    urls = offline.NaturalEarthLayer().options["urls"]
+    assert urls["low_gz"] == urls["low"] + ".gz" and urls["high_gz"] == urls["high"] + ".gz"
 
 
 def test_static_assets_load_nothing_remote():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -251,13 +252,15 @@ def test_write_payload_is_content_addressed(tmp_path, layers):
     a = write_payload(p, tmp_path / "gen")
     assert re.fullmatch(r"garrison-[0-9a-f]{20}\.json", a)
     assert json.loads((tmp_path / "gen" / a).read_text(encoding="utf-8")) == p
+    # its gzipped copy (what the map fetches) inflates to exactly the same bytes
+    assert gzip.decompress((tmp_path / "gen" / f"{a}.gz").read_bytes()) == (tmp_path / "gen" / a).read_bytes()
     inode = (tmp_path / "gen" / a).stat().st_ino
     assert write_payload(json.loads(json.dumps(p)), tmp_path / "gen") == a  # same content, same name
     assert (tmp_path / "gen" / a).stat().st_ino == inode  # not rewritten (only touched, to survive pruning)
     changed = dict(p, version="other")
     b = write_payload(changed, tmp_path / "gen")
     assert b != a
-    assert sorted(x.name for x in (tmp_path / "gen").iterdir()) == sorted([a, b])  # no temp files left over
+    assert sorted(x.name for x in (tmp_path / "gen").iterdir()) == sorted([a, f"{a}.gz", b, f"{b}.gz"])  # no temp files left over
     # another folder, same name: the name depends on the content only
     assert write_payload(p, tmp_path / "elsewhere") == a
 
@@ -277,6 +280,8 @@ def test_write_payload_keeps_at_most_keep_files(tmp_path):
         assert names[-1] in kept  # the one just written is always there
     assert len(set(names)) == len(names)
     assert sorted(x.name for x in folder.glob("garrison-*.json")) == sorted(names[-KEEP_FILES:])
+    # each .gz goes with its .json
+    assert sorted(x.name for x in folder.glob("garrison-*.json.gz")) == sorted(f"{n}.gz" for n in names[-KEEP_FILES:])
     assert (folder / "unrelated.json").exists()  # only its own files are pruned
 
 

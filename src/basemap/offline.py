@@ -21,7 +21,7 @@ from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
 
-from basemap.assets import static_url
+from basemap.assets import static_path, static_url
 
 LEAFLET_JS = "vendor/leaflet/leaflet.js"
 LEAFLET_CSS = "vendor/leaflet/leaflet.css"
@@ -115,6 +115,9 @@ class NaturalEarthLayer(JSCSSMixin, Layer):
                 "places": static_url(PLACES),
                 "country_labels": static_url(COUNTRY_LABELS),
                 "topojson": static_url(TOPOJSON_JS),  # its text goes into the worker that decodes the data
+                # gzipped copies (scripts/vendor_assets.py), sent by the server as they are
+                **{f"{res}_gz": static_url(f"{rel}.gz") for res, rel in (("low", LOW_RES), ("high", HIGH_RES))
+                   if static_path(f"{rel}.gz").is_file()},
             },
             "detail_zoom": int(detail_zoom),
             "country_labels": bool(country_labels),

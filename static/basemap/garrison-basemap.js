@@ -70,13 +70,13 @@
     return jsonCache[url];
   }
 
-  var measureCtx = null;
+  var measureCtx = null, measureFont = null;
   var widthCache = {};
   function textWidth(text, font, spacing) {
     var key = font + '|' + text;
     if (widthCache[key] === undefined) {
       if (!measureCtx) { measureCtx = document.createElement('canvas').getContext('2d'); }
-      measureCtx.font = font;
+      if (font !== measureFont) { measureCtx.font = font; measureFont = font; }  // setting it parses the font, each time
       widthCache[key] = measureCtx.measureText(text).width + (spacing || 0) * text.length;
     }
     return widthCache[key];
@@ -315,14 +315,17 @@
   // blocked and seen like any other request) and hands the bytes over without a copy.
   var WORKER_BODY = [
     'var kit = KIT(self.topojson);',
+    'function inflate(bytes) {',
+    '  return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();',
+    '}',
     'onmessage = function (e) {',
-    '  try {',
-    '    var g = kit.build(JSON.parse(new TextDecoder().decode(e.data))), moved = [];',
+    '  (e.data.gzip ? inflate(e.data.bytes) : Promise.resolve(e.data.bytes)).then(function (buf) {',
+    '    var g = kit.build(JSON.parse(new TextDecoder().decode(buf))), moved = [];',
     '    ["land", "coast", "borders"].forEach(function (k) {',
     '      moved.push(g[k].xy.buffer, g[k].starts.buffer, g[k].lens.buffer, g[k].bbox.buffer);',
     '    });',
     '    postMessage({groups: g}, moved);',
-    '  } catch (err) { postMessage({error: String(err)}); }',
+    '  }).catch(function (err) { postMessage({error: String(err)}); });',
     '};'
   ].join('\n');
 
@@ -337,9 +340,9 @@
     return workerSource;
   }
 
-  // Fetch `url` and build it in a worker; resolves with the packed groups. Rejects when no
-  // worker could do it (then the caller builds on the main thread).
-  function buildInWorker(url, topojsonUrl) {
+  // Fetch `url` (gzipped when `gzip`) and build it in a worker; resolves with the packed groups.
+  // Rejects when no worker could do it (then the caller builds the plain JSON on the main thread).
+  function buildInWorker(url, topojsonUrl, gzip) {
     if (!topojsonUrl || typeof root.Worker !== 'function' || !root.Blob || !root.URL || !root.TextDecoder) {
       return Promise.reject(new Error('no worker'));
     }
@@ -355,7 +358,7 @@
           if (e.data && e.data.groups) { resolve(e.data.groups); } else { reject(new Error(e.data && e.data.error)); }
         };
         worker.onerror = function (e) { e.preventDefault(); done(); reject(new Error(e.message || 'worker failed')); };
-        worker.postMessage(got[1], [got[1]]);
+        worker.postMessage({bytes: got[1], gzip: !!gzip}, [got[1]]);
       });
     });
   }
@@ -431,7 +434,7 @@
 
   var NaturalEarthLayer = L.Layer.extend({
     options: {
-      urls: {},            // low, high: TopoJSON; places, countryLabels: JSON; topojson: its script (for the worker)
+      urls: {},            // low, high: TopoJSON (lowGz, highGz: gzipped); places, countryLabels: JSON; topojson: its script (for the worker)
       detailZoom: 5,       // switch to the 1:10m data from this zoom on
       sea: '#d9e4ea',
       land: '#f6f4ee',
@@ -529,7 +532,9 @@
       if (this._groups[res] || this._loading[res] || !url) { return; }
       var self = this;
       var topojsonUrl = this.options.urls.topojson, how = 'worker';
-      this._loading[res] = buildInWorker(url, topojsonUrl).catch(function () {
+      // the gzipped copy where the browser can inflate it (the server sends a .gz as it is)
+      var gzUrl = typeof root.DecompressionStream === 'function' ? this.options.urls[res + 'Gz'] : null;
+      this._loading[res] = buildInWorker(gzUrl || url, topojsonUrl, !!gzUrl).catch(function () {
         how = 'main';
         return getJSON(url).then(function (topo) { return kit().build(topo); });
       }).then(function (groups) {

@@ -236,14 +236,14 @@
   }
 
   function sprite(look, r) {
-    var key = lookKey(look) + "|" + r, s = sprites[key];
+    var bySize = sprites[r] || (sprites[r] = {}), s = bySize[look.key];
     if (s) return s;
     var ratio = window.devicePixelRatio || 1, half = Math.ceil(r + 8), c = document.createElement("canvas");
     c.width = c.height = 2 * half * ratio;
     var ctx = c.getContext("2d");
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     paintMarker(ctx, half, half, r, look);
-    s = sprites[key] = { canvas: c, half: half };
+    s = bySize[look.key] = { canvas: c, half: half };
     return s;
   }
 
@@ -254,7 +254,7 @@
       var ctx = c.getContext("2d"), size = map.getSize(), r = layer.size / 2;
       ctx.setTransform(window.devicePixelRatio || 1, 0, 0, window.devicePixelRatio || 1, 0, 0);
       var keys = {}, changed = [];
-      for (var k in layer.look) { if (layer.look[k]) keys[k] = lookKey(layer.look[k]); }
+      for (var k in layer.look) { if (layer.look[k]) keys[k] = layer.look[k].key; }
       var before = painter._drawnLooks;
       if (before) {
         for (k in keys) { if (before[k] !== keys[k]) changed.push(+k); }
@@ -468,11 +468,12 @@
         if (cmp !== null && cmp !== undefined && triple(periodAt(i, cmp)) !== triple(row)) cls += " garrison-changed";
         if (state.select === data.inst.id[i]) cls += " garrison-selected";
         if (data.inst.stale[i]) cls += " garrison-stale";
-        layer.look[i] = cls.indexOf("garrison-absent") >= 0 || cls.indexOf("garrison-filtered") >= 0 ? null : {
+        var look = layer.look[i] = cls.indexOf("garrison-absent") >= 0 || cls.indexOf("garrison-filtered") >= 0 ? null : {
           kind: data.kinds[data.inst.kind[i]], status: data.statuses[p.status[row]], colour: colour,
           conf: data.confidences[p.conf[row]], selected: state.select === data.inst.id[i],
           changed: cls.indexOf("garrison-changed") >= 0, stale: !!data.inst.stale[i],
         };
+        if (look) look.key = lookKey(look);  // once per restyle: painting compares and finds sprites by it
         var icon = m._icon;
         if (icon && lastClass[i] !== cls) {
           icon.className = cls + " leaflet-marker-icon leaflet-zoom-animated leaflet-interactive";

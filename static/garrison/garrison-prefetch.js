@@ -10,12 +10,16 @@
   "use strict";
   var G = (window.Garrison = window.Garrison || {});
 
-  // The data as parsed JSON; `t.response` gets the time the response arrived.
+  // The data as parsed JSON; `t.response` gets the time the response arrived. Every payload has
+  // a gzipped copy beside it (`<url>.gz`, src/garrison/render/payload.py), which the server sends
+  // as it is, where it would gzip the .json again on every request; so where the browser can
+  // inflate it, that copy is fetched.
   G.loadData = function (url, t) {
-    return fetch(url, { credentials: "same-origin" }).then(function (r) {
+    var gz = typeof DecompressionStream === "function" && typeof Response === "function";
+    return fetch(gz ? url + ".gz" : url, { credentials: "same-origin" }).then(function (r) {
       if (!r.ok) throw new Error("payload " + r.status);
       t.response = performance.now();
-      return r.json();
+      return gz ? new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).json() : r.json();
     });
   };
 

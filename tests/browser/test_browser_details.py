@@ -25,6 +25,8 @@ def test_clicking_khmeimim_shows_its_history_with_sources(garrison, page, data_f
     garrison.open(f"lat={rec.lat}&lon={rec.lon}&zoom=9")
     marker = garrison.marker("khmeimim")
     expect(page.locator(".garrison-details")).to_have_count(0)
+    # zoomed in: the 1:10m land (its gzipped copy) was decoded in the worker
+    expect(garrison.map.locator(".leaflet-container")).to_have_attribute("data-gbm-high", "worker")
 
     marker.click()  # a real click on the marker element inside the iframe
     expect(marker).to_have_class(has_class("garrison-selected"))

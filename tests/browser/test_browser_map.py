@@ -190,8 +190,10 @@ def test_markers_are_painted_on_the_canvas_and_cleared_when_absent(garrison, dat
 
 
 def test_a_fresh_page_draws_the_map_first_then_the_rest(garrison, page):
-    scripts = []
+    scripts, fetched = [], {}
     page.on("request", lambda r: r.resource_type == "script" and "/app/static/" in r.url and scripts.append(r.url))
+    page.on("response", lambda r: "/app/static/" in r.url and r.request.resource_type == "fetch"
+            and fetched.setdefault(r.url.split("/app/static/")[1], (r.headers.get("content-type"), r.headers.get("content-encoding"))))
     page.goto(f"{garrison.server.url}/")
     expect(garrison.box).to_have_attribute("data-garrison-date", re.compile(r"^\d{4}-\d{2}-\d{2}$"))
     # then the rest of the page: the slider and its buttons, the filters, the operator chart
@@ -209,6 +211,13 @@ def test_a_fresh_page_draws_the_map_first_then_the_rest(garrison, page):
     assert len(scripts) == 1 and "/app/static/generated/scripts-" in scripts[0], scripts
     # the land was decoded in a worker, off the page's main thread
     expect(garrison.map.locator(".leaflet-container")).to_have_attribute("data-gbm-low", "worker")
+    # the data and the land came as their gzipped copies, sent as they are (application/gzip, not
+    # gzipped again by the server) ...
+    gz = {name: how for name, how in fetched.items() if name.endswith(".json.gz")}
+    assert "basemap/countries-50m.json.gz" in gz and any(n.startswith("generated/garrison-") for n in gz), fetched
+    assert all(how == ("application/gzip", None) for how in gz.values()), gz
+    # ... and must not: also fetched as plain JSON
+    assert not [n for n in fetched if n.startswith(("generated/garrison-", "basemap/countries-")) and n.endswith(".json")], fetched
     # must not: the map jumps when the slider and the buttons arrive above it
     box = garrison.iframe.bounding_box()
     assert abs(box["y"] + page.evaluate("scrollY") - t["frameTop"]) < 1, (box, t)

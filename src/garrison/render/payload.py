@@ -77,9 +77,10 @@ def expand_ends(offsets: list[int], start: list[int], ends: list[int]) -> list[i
 
 
 def write_payload(payload: dict, folder: str | Path, min_age_s: float = 600.0) -> str:
-    """Write the payload as `garrison-<hash>.json` in `folder` (atomic); return the file name.
+    """Write the payload as `garrison-<hash>.json` and its gzipped `.json.gz` in `folder` (atomic);
+    return the name of the `.json` (the map fetches the `.gz` where the browser can inflate it).
 
     Beyond the KEEP_FILES newest, files untouched for `min_age_s` are removed (see generated.py).
     """
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    return write_generated(folder, "garrison", ".json", text, KEEP_FILES, min_age_s)
+    return write_generated(folder, "garrison", ".json", text, KEEP_FILES, min_age_s, gzipped=True)
