@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from streamlit_folium import st_folium  # noqa: E402
 
-from garrison import Loader, default_data_dir  # noqa: E402
+from garrison import Loader, default_data_dir, heap  # noqa: E402
 from garrison.dates import from_day, to_day  # noqa: E402
 from garrison.edit.mode import edit_mode  # noqa: E402
 from garrison.render.layers import load_layers  # noqa: E402
@@ -61,6 +61,12 @@ def operator_chart_spec(data_dir: str, version: str, start: dt.date, end: dt.dat
     return panels.operator_chart(counts, ds, start).to_dict()
 
 
+@st.cache_resource(max_entries=1)
+def settle_heap(version: str) -> None:
+    """Once per dataset version: keep the dataset out of full garbage collections (see heap.py)."""
+    heap.settle()
+
+
 def garrison_secrets() -> dict:
     """The [garrison] section of .streamlit/secrets.toml, or {} when there is none."""
     try:
@@ -84,6 +90,7 @@ if WATCHING and loader.current() is not None and not st.session_state.pop("data_
     ds = loader.current()
 else:
     ds = loader.load()  # re-parses only files changed since the last load
+settle_heap(ds.version)
 layers, layer_problems = load_layers(ROOT / "layers")
 first, last = ds.span()
 
