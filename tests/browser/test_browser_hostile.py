@@ -1,7 +1,7 @@
 """Hostile strings in the data (tests/fixtures/hostile/) are shown as text, never run or parsed as HTML.
 
 Every installation is selected by clicking its marker and hovered for its tooltip; the legend and the
-layer control are opened. Then: window.__pwned is undefined in the page and in every iframe, each
+layer control are opened, a supply route is hovered, the compare table is shown. Then: window.__pwned is undefined in the page and in every iframe, each
 payload is visible literally in the details panel and the tooltip, and no element was created from a
 payload (no svg[onload], img[onerror], [onmouseover] anywhere).
 """
@@ -52,6 +52,7 @@ def test_the_fixture_is_hostile_and_valid(data_for):
     for payload in PAYLOADS:
         assert payload in text
     assert any(s.url == EVIL_URL for s in data.ds.sources.values())
+    assert [r.name for r in data.ds.routes] and SCRIPT in data.ds.routes[0].name
 
 
 @on_hostile_data
@@ -128,6 +129,24 @@ def test_hostile_strings_stay_text(garrison, page, data_for):
     for payload in PAYLOADS:
         expect(page.locator(".garrison-details, .garrison-period").filter(has_text=payload).first).to_be_visible()
     expect(page.get_by_text(SCRIPT, exact=True).first).to_be_visible()
+
+    # A supply route named with payloads: its tooltip shows the name as text.
+    route = data.ds.routes[0]
+    garrison.map.locator(f".garrison-route-{route.id}").first.hover()
+    tip = garrison.map.locator(".leaflet-tooltip").filter(has_text=SCRIPT).last
+    expect(tip).to_be_visible()
+    expect(tip).to_have_text(route.name)
+    assert_not_pwned(page)
+
+    # Compare the last date with the first: the table of changes lists payload-named installations.
+    garrison.settle()
+    garrison.toggle("Compare with a second date").click()
+    expect(page.get_by_test_id("stDataFrame")).to_have_count(1)
+    cell = page.get_by_test_id("stDataFrame").locator('[role="gridcell"]').filter(has_text=SCRIPT).first
+    expect(cell).to_be_attached()  # the grid's cells (drawn on a canvas, mirrored for screen readers) hold the text
+    expect(garrison.map.locator(".garrison-inst.garrison-changed").first).to_be_attached()
+    garrison.settle()
+    assert_not_pwned(page)
 
     # must not: any element created from a payload, in the page or any iframe; nothing ran.
     for where in (page, garrison.map):
