@@ -1,7 +1,8 @@
 """Keeping the loaded dataset out of Python's full garbage collections.
 
-A loaded dataset is hundreds of thousands of long-lived objects (every file's round-trip YAML
-tree, the tables). CPython's full collection walks all of them: 160-175 ms at 1k installations,
+A loaded dataset is a great many long-lived objects (every file's round-trip YAML tree, the
+tables): a process with the bundled 32 installations tracks ~75k, and each installation adds
+more. CPython's full collection walks all of them: 160-175 ms at 1k installations,
 and it stopped the whole server -- websocket and static files too -- in the middle of a fresh
 page's first paint. :func:`settle` moves everything alive into the permanent generation
 (``gc.freeze``), which full collections skip; calling it again after a reload first puts the
