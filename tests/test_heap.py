@@ -5,9 +5,10 @@ from __future__ import annotations
 import gc
 import weakref
 
+from paths import BUNDLED
+
 import garrison
 from garrison import heap
-from paths import BUNDLED
 
 
 class Node:
