@@ -151,7 +151,10 @@ title_col.title("Garrison")
 title_col.caption("Military installations and who holds them, over time — de facto control on the ground, every period cited.")
 date_box = date_col.empty()
 
-timeline = st.empty()  # the Date slider and the timeline's buttons: filled after the map (see first_paint)
+# The Date slider and the timeline's buttons, filled after the map (see first_paint). A container,
+# not st.empty(): an empty's content is a new block on every run, which remounted the slider and
+# the buttons during each rerun, so a click in that moment was lost.
+timeline = st.container()
 date = st.session_state.date
 date_box.html(f"<div style='font-size:2.6rem;font-weight:700;text-align:right' aria-live='polite' "
               f"data-testid='garrison-date'>{date.isoformat()}</div>")
@@ -218,7 +221,7 @@ if result and result.get("center") and result.get("zoom"):
     st.session_state.map_view = (c["lat"], lng, int(result["zoom"]))
 
 # --- the timeline: the Date slider and its buttons (in their slot above the map) ----------------
-with timeline.container():
+with timeline:
     st.slider("Date", min_value=first, max_value=last, step=dt.timedelta(days=1), key="date", format="YYYY-MM-DD")
     b1, b2, b3, b4, b5, b6 = st.columns([1, 1, 1, 1.4, 1.4, 2])
     b1.button("◀ Previous change", on_click=shift_to_change, args=(-1,), width="stretch")

@@ -336,8 +336,11 @@ class Garrison:
 
         Needed between interactions: the map component reports its view back after a rerun, and
         that report's rerun can overwrite a widget change made during the same moment (the
-        frontend still sends the old value), so a click right then may be lost.
+        frontend still sends the old value), so a click right then may be lost. The quiet time is
+        counted from this call at the earliest: a click just made sends its rerun request some
+        10-70 ms later, and the page must not count as idle before that run has even started.
         """
+        self.page.evaluate("() => { const w = window.__garrisonScript; if (w) w.t = performance.now(); }")
         self.page.wait_for_function(
             """(quiet) => {
                 const app = document.querySelector('[data-testid="stApp"]');
