@@ -8,7 +8,7 @@ image layers and at links put straight into the page header.
 :func:`assert_offline` raises ``ValueError`` naming each offending element and URL.
 
 :func:`localize_cdn_urls` swaps known CDN URLs for vendored copies under
-``static/`` (only Leaflet is vendored so far; add entries to
+``static/`` (only Leaflet is vendored so far, its URLs read from folium; extend
 ``VENDORED_CDN_URLS`` when a folium plugin is vendored by
 ``scripts/vendor_assets.py``).
 """
@@ -27,6 +27,7 @@ from branca.element import CssLink, JavascriptLink
 from folium.elements import JSCSSMixin
 
 from basemap.assets import static_url
+from basemap.offline import LEAFLET_CSS, LEAFLET_JS
 
 #: Scripts st_folium inserts for any branca colormap on the map.
 STREAMLIT_FOLIUM_COLORMAP_JS = (
@@ -34,14 +35,11 @@ STREAMLIT_FOLIUM_COLORMAP_JS = (
     "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js",
 )
 
-#: CDN URL -> vendored file under static/ (see scripts/vendor_assets.py).
+#: CDN URL -> vendored file under static/ (see scripts/vendor_assets.py): the Leaflet URLs the
+#: installed folium puts on every map, read from folium itself so an upgrade cannot slip past.
 VENDORED_CDN_URLS: dict[str, str] = {
-    "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js": "vendor/leaflet/leaflet.js",
-    "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css": "vendor/leaflet/leaflet.css",
-    "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.js": "vendor/leaflet/leaflet.js",
-    "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.css": "vendor/leaflet/leaflet.css",
-    "https://unpkg.com/leaflet@1.9.4/dist/leaflet.js": "vendor/leaflet/leaflet.js",
-    "https://unpkg.com/leaflet@1.9.4/dist/leaflet.css": "vendor/leaflet/leaflet.css",
+    url: {"leaflet": LEAFLET_JS, "leaflet_css": LEAFLET_CSS}[name]
+    for name, url in [*folium.Map.default_js, *folium.Map.default_css] if name in ("leaflet", "leaflet_css")
 }
 
 _REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)

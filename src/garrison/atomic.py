@@ -7,13 +7,13 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
-    """Write `text` (UTF-8) or bytes to `path` via a temporary file in the same folder, fsync, then os.replace."""
+def write_atomic(path: str | os.PathLike, content: str | bytes) -> None:
+    """Write `content` (text as UTF-8, or bytes) to `path` via a temporary file in the same folder, fsync, then os.replace."""
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with (os.fdopen(fd, "wb") if isinstance(text, bytes) else os.fdopen(fd, "w", encoding="utf-8", newline="")) as fh:
-            fh.write(text)
+        with (os.fdopen(fd, "wb") if isinstance(content, bytes) else os.fdopen(fd, "w", encoding="utf-8", newline="")) as fh:
+            fh.write(content)
             fh.flush()
             os.fsync(fh.fileno())
         if target.exists():
