@@ -9,6 +9,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable
+from numbers import Number
 
 import simplekml
 
@@ -55,9 +56,15 @@ def to_geojson(collection: dict) -> str:
 
 
 def _cell(value) -> str:
-    """CSV cell; lists joined by ';' and spreadsheet formulas defused with a leading quote."""
+    """CSV cell; lists joined by ';' and text that a spreadsheet would run as a formula defused.
+
+    Numbers are written as numbers: quoting `-7.94` would make GDAL, QGIS and pandas read the
+    coordinate as text and drop the point. Only text can carry a formula.
+    """
     if value is None:
         return ""
+    if isinstance(value, Number) and not isinstance(value, bool):
+        return repr(float(value)) if isinstance(value, float) else str(value)
     if isinstance(value, (list, tuple)):
         value = ";".join(map(str, value))
     text = str(value)
