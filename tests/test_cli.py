@@ -148,3 +148,34 @@ def test_lint_and_validate_report_a_non_utf8_file_without_a_traceback(good_copy:
         r = run(*args)
         assert r.returncode == 1, (args, r.stderr)
         assert "Traceback" not in r.stderr and "latin1.yaml" in r.stdout + r.stderr
+
+
+def test_output_errors_are_usage_errors_not_tracebacks(tmp_path: Path):
+    missing_dir = run("export", "--format", "csv", "-o", str(tmp_path / "no" / "x.csv"), "--data", str(GOOD))
+    assert missing_dir.returncode == 2 and "cannot write" in missing_dir.stderr and "x.csv" in missing_dir.stderr
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    with open("/dev/full", "w") as full:
+        res = subprocess.run([sys.executable, "-m", "garrison", "state", "--date", "2024-12-08", "--data", str(GOOD)],
+                             stdout=full, stderr=subprocess.PIPE, text=True, env=full_env, cwd=ROOT, timeout=120)
+    assert res.returncode == 2 and "cannot write standard output" in res.stderr
+    # Must NOT happen: a traceback (exit 1 is reserved for invalid data).
+    for r in (missing_dir, res):
+        assert "Traceback" not in r.stderr
+
+
+def test_changes_with_from_after_to_says_so():
+    res = run("changes", "--from", "2025-01-01", "--to", "2024-01-01", "--data", str(GOOD))
+    assert res.returncode == 2 and "--from 2025-01-01 is after --to 2024-01-01" in res.stderr
+
+
+def test_lint_fix_refuses_files_that_are_not_data_files(good_copy: Path, tmp_path: Path):
+    other = tmp_path / "notes.yaml"
+    other.write_text("a:   1\n")
+    inside = good_copy / "schema-like.yaml"
+    inside.write_text("b:   2\n")
+    res = run("lint", "--fix", str(other), str(inside), "--data", str(good_copy))
+    assert res.returncode == 2 and "not a Garrison data file" in res.stderr
+    # Must NOT happen: a file lint does not own rewritten.
+    assert other.read_text() == "a:   1\n" and inside.read_text() == "b:   2\n"
+    ok = run("lint", "--fix", str(good_copy / "installations" / "port-a.yaml"), "--data", str(good_copy))
+    assert ok.returncode == 0, ok.stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -67,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
+        # The reader went away (e.g. `| head`): nothing more to say, and no flush error at exit.
+        _discard_stdout()
         return 0
 
 
@@ -93,12 +96,33 @@ def _run(args) -> int:
     if ds.errors:
         print(f"warning: the data has {len(ds.errors)} error(s); the affected files are left out "
               f"(run: python -m garrison validate)", file=sys.stderr)
-    out = _output(ds, args)
-    if getattr(args, "output", None):
-        Path(args.output).write_text(out, encoding="utf-8")
-    else:
-        sys.stdout.write(out if out.endswith("\n") else out + "\n")
+    if args.command == "changes" and parse_partial(args.d1).day > parse_partial(args.d2).day:
+        raise UsageError(f"--from {args.d1} is after --to {args.d2}; swap them")
+    _write(_output(ds, args), getattr(args, "output", None))
     return 0
+
+
+def _write(out: str, output: str | None) -> None:
+    """Write the result to `output` or standard output; a failure is a usage error (exit 2), not bad data."""
+    out = out if out.endswith("\n") else out + "\n"
+    where = output or "standard output"
+    try:
+        if output:
+            Path(output).write_text(out, encoding="utf-8")
+        else:
+            sys.stdout.write(out)
+            sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        if not output:
+            _discard_stdout()
+        raise UsageError(f"cannot write {where}: {exc.strerror or exc}") from None
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so the exit's final flush cannot fail a second time."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _output(ds, args) -> str:

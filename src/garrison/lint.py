@@ -64,9 +64,33 @@ def data_files(data_dir: Path) -> list[Path]:
     return [f for f in files if f.exists()]
 
 
+TOP_LEVEL_FILES = ("actors.yaml", "sources.yaml", "routes.yaml")
+
+
+def is_data_file(path: Path, data_dir: Path) -> bool:
+    """Whether `path` is one of the data folder's files (the only ones lint may rewrite)."""
+    try:
+        rel = path.resolve().relative_to(data_dir.resolve())
+    except (OSError, ValueError):
+        return False
+    parts = rel.parts
+    return (len(parts) == 1 and parts[0] in TOP_LEVEL_FILES) or (
+        len(parts) == 2 and parts[0] == "installations" and rel.suffix == ".yaml")
+
+
 def run_lint(data_dir: Path, files: list[str], fix: bool) -> int:
-    """Print files not in normal form (with a diff); rewrite them with --fix. Exit 1 if any."""
+    """Print files not in normal form (with a diff); rewrite them with --fix.
+
+    Exit 1 if any file is not in normal form, 2 if a named file is not a data file of `data_dir`
+    (lint never rewrites what it does not know to be Garrison data).
+    """
     paths = [Path(f) for f in files] or data_files(data_dir)
+    foreign = [p for p in paths if not is_data_file(p, data_dir)]
+    for path in foreign:
+        print(f"{path}: not a Garrison data file of {data_dir} (actors.yaml, sources.yaml, routes.yaml or "
+              f"installations/*.yaml); left untouched", file=sys.stderr)
+    if foreign:
+        return 2
     dirty = 0
     for path in paths:
         try:
