@@ -6,18 +6,21 @@ KML uses TimeSpan so Google Earth's time slider replays the history.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from numbers import Number
-
-import simplekml
 
 from .dataset import Dataset
 from .dates import iso
 from .timeline import DateLike
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+KML_NS = "http://www.opengis.net/kml/2.2"
+ET.register_namespace("", KML_NS)
 #: Google Earth's stock white circle, tinted per operator (Google Earth ships its stock icons).
 GE_ICON = "https://maps.google.com/mapfiles/kml/shapes/placemark_circle.png"
 
@@ -99,50 +102,87 @@ def _kml_colour(hex_rgb: str) -> str:
     return f"ff{b}{g}{r}"
 
 
+def _xml_id(*parts: str) -> str:
+    """A valid xs:ID (an NCName): ids and dates are letters, digits, '-' and '.' only; a letter first."""
+    return "g." + ".".join(re.sub(r"[^A-Za-z0-9_.-]", "_", p) for p in parts)
+
+
 def _describe(ds: Dataset, props: dict) -> str:
-    """Plain-text description (simplekml escapes it); sources with their URLs."""
-    lines = [f"{props['status']} -- operator: {props.get('operator_name') or props['operator']}"]
+    """The balloon's HTML: status, operator, territory, confidence and each source as a link.
+
+    Every data string is HTML-escaped here; the XML writer escapes the whole once more, as KML
+    carries HTML inside a text element.
+    """
+    h = html.escape
+    lines = [f"<b>{h(props['status'])}</b>, operator: {h(ds.actor_name(props['operator']) or '')}"]
     if props.get("territory"):
-        lines.append(f"territory: {props.get('territory_name') or props['territory']}")
-    lines.append(f"confidence: {props['confidence']}; since {props['since']}")
+        lines.append(f"territory: {h(ds.actor_name(props['territory']) or '')}")
+    lines.append(f"confidence: {h(props['confidence'])}; since {h(props['since'])}")
     for sid in props["sources"]:
         src = ds.sources.get(sid)
         if src:
-            lines.append(f"{src.publisher}: {src.title} ({src.date or 'n.d.'}) {src.url}")
+            lines.append(f'<a href="{h(src.url)}">{h(src.publisher)}: {h(src.title)}</a> ({h(src.date or "n.d.")})')
     if props.get("note"):
-        lines.append(props["note"])
-    return "\n".join(lines)
+        lines.append(h(props["note"]))
+    return "<br/>".join(lines)
 
 
-def _styles(kml: simplekml.Kml, ds: Dataset) -> dict[str, simplekml.Style]:
-    styles = {}
-    for actor in ds.actors.values():
-        style = simplekml.Style()
-        style.iconstyle.color = _kml_colour(actor.colour)
-        style.iconstyle.icon.href = GE_ICON
-        style.labelstyle.scale = 0.8
-        styles[actor.id] = style
-    return styles
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    el = ET.SubElement(parent, f"{{{KML_NS}}}{tag}", attrs)
+    if text is not None:
+        el.text = text
+    return el
+
+
+def _style(doc: ET.Element, actor_id: str, colour: str) -> None:
+    style = _sub(doc, "Style", id=_xml_id("op", actor_id))
+    icon_style = _sub(style, "IconStyle")
+    _sub(icon_style, "color", _kml_colour(colour))
+    _sub(_sub(icon_style, "Icon"), "href", GE_ICON)
+    _sub(_sub(style, "LabelStyle"), "scale", "0.8")
+
+
+def _placemarks(ds: Dataset, date: DateLike | None):
+    """(placemark id, properties, (begin, end) texts or None, lon, lat) for each feature.
+
+    The history's spans keep the data's own precision ('2015', '2015-09', '2015-09-30' are
+    KML's gYear, gYearMonth and date); an implied end is the next period's start as written.
+    """
+    if date is not None:
+        for f in state_features(ds, date)["features"]:
+            lon, lat = f["geometry"]["coordinates"]
+            yield _xml_id(f["id"]), f["properties"], None, lon, lat
+        return
+    pt = ds.periods
+    for i, rec in enumerate(ds.records):
+        for k, period in enumerate(rec.history):
+            props = {"id": rec.id, "name": rec.name, **pt.describe(pt.offsets[i] + k)}
+            nxt = rec.history[k + 1].start.text if k + 1 < len(rec.history) else None
+            end = period.end.text if period.end is not None else nxt
+            yield _xml_id(rec.id, period.start.text), props, (period.start.text, end), rec.lon, rec.lat
 
 
 def to_kml(ds: Dataset, date: DateLike | None = None) -> str:
-    """KML of the state at `date`, or of the full history with a TimeSpan per period."""
-    kml = simplekml.Kml(name="Garrison" + (f" at {iso(int(ds.periods.state_at(date).day))}" if date is not None else " history"))
-    styles = _styles(kml, ds)
-    feats = state_features(ds, date)["features"] if date is not None else history_features(ds)["features"]
-    for f in feats:
-        p = f["properties"]
-        lon, lat = f["geometry"]["coordinates"]
-        # Flat placemarks: simplekml writes shared styles where first used, and KML wants them
-        # in the Document for every folder to see them.
-        pm = kml.newpoint(name=p["name"], coords=[(lon, lat)], description=_describe(ds, p))
-        pm.extendeddata.newdata("id", p["id"])
-        pm.extendeddata.newdata("status", p["status"])
-        pm.extendeddata.newdata("operator", p["operator"] or "")
-        if date is None:
-            pm.timespan.begin = p["start"]
-            if p["end"]:
-                pm.timespan.end = p["end"]
-        if p["operator"] in styles:
-            pm.style = styles[p["operator"]]
-    return kml.kml()
+    """KML 2.2 (valid against OGC's schema) of the state at `date`, or of the full history with a TimeSpan per period."""
+    root = ET.Element(f"{{{KML_NS}}}kml")
+    doc = _sub(root, "Document", id="garrison")
+    _sub(doc, "name", "Garrison" + (f" at {iso(int(ds.periods.state_at(date).day))}" if date is not None else " history"))
+    for actor in ds.actors.values():
+        _style(doc, actor.id, actor.colour)
+    for pm_id, p, span, lon, lat in _placemarks(ds, date):
+        pm = _sub(doc, "Placemark", id=pm_id)
+        _sub(pm, "name", p["name"])
+        _sub(pm, "description", _describe(ds, p))
+        if span is not None:
+            ts = _sub(pm, "TimeSpan")
+            _sub(ts, "begin", span[0])
+            if span[1]:
+                _sub(ts, "end", span[1])
+        if p["operator"] in ds.actors:
+            _sub(pm, "styleUrl", "#" + _xml_id("op", p["operator"]))
+        ext = _sub(pm, "ExtendedData")
+        for key in ("id", "status", "operator", "territory", "confidence"):
+            _sub(_sub(ext, "Data", name=key), "value", p.get(key) or "")
+        _sub(_sub(pm, "Point"), "coordinates", f"{lon!r},{lat!r}")
+    ET.indent(root, space=" ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
