@@ -83,3 +83,25 @@ def test_a_bad_actor_parent_is_reported_at_its_parent_key(good_copy: Path, red_p
     assert any(p.line == line and p.column == col and p.field == "[0].parent" for p in problems), [str(p) for p in problems]
     # must not: a problem at 1:1, which names no place in the file
     assert all((p.line, p.column) != (1, 1) for p in problems), [str(p) for p in problems]
+
+
+def test_every_error_in_a_file_is_reported(good_copy: Path):
+    """A schema error (a bad status) must not hide a reference error (an unknown operator) in the same file."""
+    site = good_copy / "installations" / "site-c.yaml"
+    site.write_text(site.read_text().replace("status: active", "status: sleeping").replace("operator: red-pmc", "operator: purple"))
+    ds = garrison.Loader(good_copy).load()
+    mine = {(p.line, p.field) for p in ds.errors if p.path == str(site)}
+    assert (11, "history[0].status") in mine and (10, "history[0].operator") in mine, mine
+
+
+def test_a_broken_file_still_counts_its_citations(good_copy: Path):
+    """Only base-b cites s1 here; its breaking must not make s1 look unused."""
+    base = good_copy / "installations" / "base-b.yaml"
+    port = good_copy / "installations" / "port-a.yaml"
+    port.write_text(port.read_text().replace("[s1, s2]", "[s2]").replace("[s1]", "[s2]"))
+    assert not [p for p in garrison.Loader(good_copy).load().warnings if "never cited" in p.message]
+    base.write_text(base.read_text().replace("status: active", "status: sleeping"))
+    ds = garrison.Loader(good_copy).load()
+    assert any(p.path == str(base) and p.field == "history[0].status" for p in ds.errors)
+    # Must NOT happen: a source reported as never cited because the one file citing it is broken.
+    assert not [p for p in ds.warnings if "never cited" in p.message], [str(p) for p in ds.warnings]

@@ -171,10 +171,16 @@ class Loader:
         cited: set[str] = set()
         inst_entries = [(p, e) for p, e in self._entries.items() if e not in (actors_entry, sources_entry, routes_entry)]
         for path, entry in inst_entries:
-            if entry.record is None and entry.last_good is None:
-                problems += entry.problems
-                continue
             problems += entry.problems
+            if entry.record is None:
+                # A file that fails to load: report its bad references too, and count its citations.
+                raw_id = entry.parsed.value.get("id") if isinstance(entry.parsed.value, dict) else None
+                skip = frozenset(p.field for p in entry.problems if p.severity == "error")
+                problems += _reference_problems(raw_id if isinstance(raw_id, str) else None, entry.parsed, path,
+                                                actors if actors_ok else None, sources if sources_ok else None, skip)
+                cited |= _cited(entry.parsed)
+                if entry.last_good is None:
+                    continue
             rec, parsed = (entry.record, entry.parsed) if entry.record else entry.last_good
             found = self._assembly_problems(rec, parsed, path, seen, actors if actors_ok else None, sources if sources_ok else None)
             problems += found
@@ -217,7 +223,7 @@ class Loader:
         """Problems of a record against the rest of the data: a duplicate id, unknown references."""
         if rec.id in seen:
             return [Problem(path, *parsed.where(("id",)), "id", f"duplicate id {rec.id!r}; also in {seen[rec.id]}", "error", rec.id)]
-        return _reference_problems(rec, parsed, path, actors, sources)
+        return _reference_problems(rec.id, parsed, path, actors, sources)
 
 
 def _missing(path: str) -> _Entry:
@@ -338,28 +344,43 @@ def _route_problems(route: Route, entry: _Entry, inst_ids, actors, sources) -> l
     return out
 
 
-def _reference_problems(rec: Installation, parsed: Parsed, path: str, actors, sources) -> list[Problem]:
-    """Unknown actor and source ids, located at the referring field."""
+def _references(value) -> list[tuple[tuple, str, str]]:
+    """(where, "actor" | "source", id) for every reference a parsed installation makes.
+
+    Read from the parsed document, not the record, so a file that failed its schema check still
+    has its references checked and its citations counted.
+    """
+    out: list[tuple[tuple, str, str]] = []
+    if not isinstance(value, dict):
+        return out
+    for key in ("history", "ranges"):
+        items = value.get(key)
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if not isinstance(item, dict):
+                continue
+            if key == "history":
+                out += [((key, i, f), "actor", item[f]) for f in ("operator", "territory") if isinstance(item.get(f), str)]
+            refs = item.get("sources")
+            out += [((key, i, "sources", j), "source", s) for j, s in enumerate(refs if isinstance(refs, list) else [])
+                    if isinstance(s, str)]
+    return out
+
+
+def _cited(parsed: Parsed) -> set[str]:
+    return {ref for _, kind, ref in _references(parsed.value) if kind == "source"}
+
+
+def _reference_problems(rec_id: str | None, parsed: Parsed, path: str, actors, sources,
+                        skip: frozenset[str] = frozenset()) -> list[Problem]:
+    """Unknown actor and source ids, located at the referring field (fields in `skip` already have an error)."""
     out = []
-
-    def bad(where: tuple, msg: str) -> None:
-        out.append(Problem(path, *parsed.where(where), field_name(where), msg, "error", rec.id))
-
-    for i, p in enumerate(rec.history):
-        if actors is not None:
-            if p.operator not in actors:
-                bad(("history", i, "operator"), f"unknown actor {p.operator!r} (add it to actors.yaml or fix the id)")
-            if p.territory and p.territory not in actors:
-                bad(("history", i, "territory"), f"unknown actor {p.territory!r} (add it to actors.yaml or fix the id)")
-        if sources is not None:
-            for j, s in enumerate(p.sources):
-                if s not in sources:
-                    bad(("history", i, "sources", j), f"unknown source {s!r} (add it to sources.yaml or fix the id)")
-    if sources is not None:
-        for i, r in enumerate(rec.ranges):
-            for j, s in enumerate(r.sources):
-                if s not in sources:
-                    bad(("ranges", i, "sources", j), f"unknown source {s!r} (add it to sources.yaml or fix the id)")
+    for where, kind, ref in _references(parsed.value):
+        known = actors if kind == "actor" else sources
+        if known is None or ref in known or field_name(where) in skip:
+            continue
+        home = "actors.yaml" if kind == "actor" else "sources.yaml"
+        out.append(Problem(path, *parsed.where(where), field_name(where),
+                           f"unknown {kind} {ref!r} (add it to {home} or fix the id)", "error", rec_id))
     return out
 
 
