@@ -105,3 +105,15 @@ def test_a_broken_file_still_counts_its_citations(good_copy: Path):
     assert any(p.path == str(base) and p.field == "history[0].status" for p in ds.errors)
     # Must NOT happen: a source reported as never cited because the one file citing it is broken.
     assert not [p for p in ds.warnings if "never cited" in p.message], [str(p) for p in ds.warnings]
+
+
+def test_a_typo_in_a_source_url_hides_no_installation(good_copy: Path):
+    sources = good_copy / "sources.yaml"
+    sources.write_text(sources.read_text().replace("url: https://example.org/one", "url: htps//example.org/one"))
+    ds = garrison.Loader(good_copy).load()
+    # Must NOT happen: the installations citing s1 vanish from the map.
+    assert sorted(r.id for r in ds.records) == ["base-b", "port-a", "site-c"]
+    assert any(p.path == str(sources) and p.field == "[0].url" and p.severity == "error" for p in ds.problems)
+    flagged = {p.record for p in ds.warnings if "broken URL" in p.message}
+    assert flagged == {"base-b", "port-a"}
+    assert ds.sources["s1"].title == "Fixture report one"

@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from numbers import Number
 
+from .checks import check_url
 from .dataset import Dataset
 from .dates import iso
 from .timeline import DateLike
@@ -121,7 +122,10 @@ def _describe(ds: Dataset, props: dict) -> str:
     for sid in props["sources"]:
         src = ds.sources.get(sid)
         if src:
-            lines.append(f'<a href="{h(src.url)}">{h(src.publisher)}: {h(src.title)}</a> ({h(src.date or "n.d.")})')
+            cite = f"{h(src.publisher)}: {h(src.title)}"
+            if check_url(src.url) is None:  # a source whose URL is broken is named, not linked
+                cite = f'<a href="{h(src.url)}">{cite}</a>'
+            lines.append(f'{cite} ({h(src.date or "n.d.")})')
     if props.get("note"):
         lines.append(h(props["note"]))
     return "<br/>".join(lines)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -150,7 +151,11 @@ class Loader:
                 return _keep_last_good(entry, old)
             entry.last_good = (entry.record, parsed)
         else:
-            bad = {p_path[0] for p_path in _error_item_paths(shape)}
+            # A source whose only fault is its URL stays (unlinked, flagged by its error): a typo in
+            # one URL must not hide every installation that cites it.
+            lenient = {"url", "archive"} if kind == "sources" else set()
+            bad = {p_path[0] for p_path, p in zip(_error_item_paths(shape), shape, strict=True)
+                   if p.field.rpartition(".")[2] not in lenient or "." not in p.field}
             entry.items = _build_items(kind, parsed, bad, path, problems)
         return entry
 
@@ -166,6 +171,7 @@ class Loader:
         sources_ok = sources_entry.parsed.value is not None
         problems += actors_entry.problems + sources_entry.problems
         problems += _actor_parents(actors, actors_entry)
+        broken_sources = _broken_link_sources(sources_entry)
         records: list[Installation] = []
         seen: dict[str, str] = {}
         cited: set[str] = set()
@@ -195,6 +201,7 @@ class Loader:
                 problems.append(Problem(path, 1, 1, "", "showing the last valid version of this file until the errors are fixed", "warning", rec.id))
             else:
                 entry.shown = (rec, parsed)
+            problems += _broken_citations(rec.id, parsed, path, broken_sources)
             seen[rec.id] = path
             cited.update(s for p in rec.history for s in p.sources)
             cited.update(s for r in rec.ranges for s in r.sources)
@@ -262,15 +269,15 @@ def _build_items(kind: str, parsed: Parsed, bad: set[int], path: str, problems: 
             continue
         seen[item["id"]] = i
         if kind == "sources":
-            bad_url = [(k, check_url(item[k])) for k in ("url", "archive") if k in item]
-            bad_url = [(k, why) for k, why in bad_url if why]
-            for k, why in bad_url:
-                line, col = parsed.where((i, k))
-                problems.append(Problem(path, line, col, f"[{i}].{k}", why, "error", item["id"]))
-            if bad_url:
-                continue
-            out.append(Source(item["id"], item["title"], item["publisher"], item["url"],
-                              item.get("date"), item.get("language"), item.get("archive"), item.get("note")))
+            reported = {p.field for p in problems}
+            links = {k: item[k] if isinstance(item.get(k), str) else "" for k in ("url", "archive") if k in item or k == "url"}
+            for k, url in links.items():
+                why = check_url(url) if url else None
+                if why and f"[{i}].{k}" not in reported:
+                    line, col = parsed.where((i, k))
+                    problems.append(Problem(path, line, col, f"[{i}].{k}", why, "error", item["id"]))
+            out.append(Source(item["id"], item["title"], item["publisher"], links["url"],
+                              item.get("date"), item.get("language"), links.get("archive"), item.get("note")))
         elif kind == "routes":
             route = _route(item, i, parsed, path, problems)
             if route:
@@ -364,6 +371,25 @@ def _references(value) -> list[tuple[tuple, str, str]]:
             out += [((key, i, "sources", j), "source", s) for j, s in enumerate(refs if isinstance(refs, list) else [])
                     if isinstance(s, str)]
     return out
+
+
+def _broken_link_sources(entry: _Entry) -> set[str]:
+    """Ids of the sources kept although their `url` or `archive` has an error."""
+    out = set()
+    for p in entry.problems:
+        m = re.fullmatch(r"\[(\d+)\]\.(url|archive)", p.field)
+        if m and p.severity == "error" and isinstance(entry.parsed.value, list):
+            item = entry.parsed.value[int(m[1])]
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                out.add(item["id"])
+    return out
+
+
+def _broken_citations(rec_id: str, parsed: Parsed, path: str, broken: set[str]) -> list[Problem]:
+    """A warning at each citation of a source whose link is broken: the installation stays, flagged."""
+    return [Problem(path, *parsed.where(where), field_name(where),
+                    f"source {ref!r} has a broken URL (see sources.yaml); it is shown without a link", "warning", rec_id)
+            for where, kind, ref in _references(parsed.value) if kind == "source" and ref in broken]
 
 
 def _cited(parsed: Parsed) -> set[str]:
