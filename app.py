@@ -24,6 +24,7 @@ from streamlit_folium import st_folium  # noqa: E402
 from garrison import Loader, default_data_dir, heap  # noqa: E402
 from garrison.dates import from_day, to_day  # noqa: E402
 from garrison.edit.mode import edit_mode  # noqa: E402
+from garrison.loader import shared_loader  # noqa: E402
 from garrison.render.layers import load_layers  # noqa: E402
 from garrison.render.mapview import build_map, state_message  # noqa: E402
 from garrison.render.payload import COORD_DECIMALS, build_payload, write_payload  # noqa: E402
@@ -40,9 +41,9 @@ TIMELINE_PX = 124  # height of the Date slider and the buttons' row, kept free o
 
 
 # --- data (cached here only) ---------------------------------------------------------------
-@st.cache_resource
 def loader_for(data_dir: str) -> Loader:
-    return Loader(data_dir)
+    """The server's one loader for the folder; not a Streamlit cache, so "Clear cache" cannot drop its last good versions."""
+    return shared_loader(data_dir)
 
 
 @st.cache_resource(max_entries=4)
@@ -261,7 +262,7 @@ with st.sidebar:
     if mode.requested and mode.needs_password and mode.password_configured:
         st.text_input("Edit password", type="password", key="edit_password")
     editing = mode.unlocked(st.session_state.get("edit_password"), garrison_secrets().get("edit_password"))
-    st.caption(f"Data: {len(ds.records)} installations, {len(ds.sources)} sources · {panels.md_escape(ds.data_dir)}")
+    st.caption(f"Data: {len(ds.records)} installations, {len(ds.sources)} sources · {panels.md_escape(Path(ds.data_dir).name)}")  # the folder's name: its path on the server is nobody's business
 
 # --- the selection --------------------------------------------------------------------------
 sel = st.session_state.select if st.session_state.select in ds.index else None

@@ -452,6 +452,25 @@ def test_a_file_broken_while_running_is_shown_stale(good_copy, monkeypatch):
     assert map_args(at)["key"] != key  # the data changed: a new payload, so the map reloads
 
 
+def test_last_good_versions_survive_a_viewers_clear_cache(good_copy, monkeypatch):
+    """Streamlit's "Clear cache" (any viewer can press C) empties every st.cache_* for all sessions."""
+    import streamlit as st
+
+    monkeypatch.setenv("GARRISON_DATA", str(good_copy))
+    monkeypatch.setenv("GARRISON_WATCH", "0")
+    at = ok(run_app(date="2024-12-10", select="site-c"))
+    path = good_copy / "installations" / "site-c.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("lat: 27.0", "lat: [27"), encoding="utf-8")
+    at = ok(at.run())
+    assert "garrison-stale-note" in html_blocks(at)[0]
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = ok(at.run())
+    # Must NOT happen: the installation shown as its last valid version vanishing for everyone.
+    assert at.session_state["select"] == "site-c"
+    assert "garrison-stale-note" in html_blocks(at)[0]
+
+
 
 # --- clicks and moves on the map (the component's value, as streamlit-folium reports it) -------
 def map_reports(at: AppTest, **value) -> AppTest:
@@ -531,3 +550,16 @@ def test_offline_basemap_by_default_online_tiles_only_when_chosen(good):
     assert map_state(at)["day"] == to_day("2024-12-10")
     at = ok(at.sidebar.radio(key="basemap").set_value("offline").run())
     assert map_args(at)["script"] == offline["script"] and map_args(at)["key"] == offline["key"]
+
+
+def test_viewers_see_no_server_internals(good_copy, monkeypatch):
+    import tomllib
+
+    monkeypatch.setenv("GARRISON_DATA", str(good_copy))
+    at = ok(run_app())
+    texts = [c.value for c in at.caption] + [m.value for m in at.markdown]
+    assert any("3 installations" in t for t in texts)
+    # Must NOT happen: the data folder's absolute path shown to every viewer.
+    assert not [t for t in texts if str(good_copy) in t]
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"  # no tracebacks in the page

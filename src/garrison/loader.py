@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -411,6 +412,21 @@ def _reference_problems(rec_id: str | None, parsed: Parsed, path: str, actors, s
 
 
 _LOADERS: dict[str, Loader] = {}
+_LOADERS_LOCK = threading.Lock()
+
+
+def shared_loader(data_dir: str | os.PathLike | None = None) -> Loader:
+    """The process's one Loader for a data folder.
+
+    Kept here, not in a UI cache, so the last valid versions it holds survive anything a viewer
+    can do (Streamlit's "Clear cache" empties st.cache_resource for every session).
+    """
+    key = str(Path(data_dir if data_dir is not None else default_data_dir()).resolve())
+    with _LOADERS_LOCK:
+        loader = _LOADERS.get(key)
+        if loader is None:
+            loader = _LOADERS[key] = Loader(key)
+        return loader
 
 
 def load(data_dir: str | os.PathLike | None = None, strict: bool = False) -> Dataset:
@@ -419,8 +435,4 @@ def load(data_dir: str | os.PathLike | None = None, strict: bool = False) -> Dat
     Returns the valid installations plus every problem; ``strict=True`` raises
     ``StrictLoadError`` when there is any error.
     """
-    key = str(Path(data_dir if data_dir is not None else default_data_dir()).resolve())
-    loader = _LOADERS.get(key)
-    if loader is None:
-        loader = _LOADERS[key] = Loader(data_dir)
-    return loader.load(strict=strict)
+    return shared_loader(data_dir).load(strict=strict)
