@@ -23,7 +23,7 @@ from streamlit_folium import st_folium  # noqa: E402
 
 from garrison import Loader, default_data_dir, heap  # noqa: E402
 from garrison.dates import from_day, to_day  # noqa: E402
-from garrison.edit.mode import edit_mode  # noqa: E402
+from garrison.edit.mode import PASSWORD_GATE, edit_mode  # noqa: E402
 from garrison.loader import shared_loader  # noqa: E402
 from garrison.render.layers import load_layers  # noqa: E402
 from garrison.render.mapview import build_map, state_message  # noqa: E402
@@ -76,6 +76,13 @@ def garrison_secrets() -> dict:
         return {}
     except Exception:  # Streamlit raises its own error type for a missing secrets file
         return {}
+
+
+def check_edit_password() -> None:
+    """The password field's callback: one attempt against the server's back-off gate."""
+    client = getattr(st.context, "ip_address", None) or "unknown client"
+    ok, msg = PASSWORD_GATE.check(client, st.session_state.get("edit_password"), garrison_secrets().get("edit_password"))
+    st.session_state.edit_unlocked, st.session_state.edit_password_msg = ok, msg
 
 
 def layers_version() -> str:
@@ -260,8 +267,12 @@ with st.sidebar:
                                     "satellite": "Satellite imagery (online)"}[b],
              help="Online basemaps load tiles from the internet; the offline one needs no network.")
     if mode.requested and mode.needs_password and mode.password_configured:
-        st.text_input("Edit password", type="password", key="edit_password")
-    editing = mode.unlocked(st.session_state.get("edit_password"), garrison_secrets().get("edit_password"))
+        st.text_input("Edit password", type="password", key="edit_password", on_change=check_edit_password)
+        if st.session_state.get("edit_password_msg"):
+            st.error(st.session_state.edit_password_msg)
+    # Off loopback a password unlocks only through the gate's check, made once per typed password.
+    editing = (mode.unlocked(st.session_state.get("edit_password"), garrison_secrets().get("edit_password"))
+               and (not mode.needs_password or st.session_state.get("edit_unlocked") is True))
     st.caption(f"Data: {len(ds.records)} installations, {len(ds.sources)} sources · {panels.md_escape(Path(ds.data_dir).name)}")  # the folder's name: its path on the server is nobody's business
 
 # --- the selection --------------------------------------------------------------------------

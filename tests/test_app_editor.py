@@ -216,6 +216,7 @@ def test_off_loopback_the_password_unlocks_the_editor(data: Path, monkeypatch: p
         text_input(at.sidebar, "Edit password").set_value(wrong)
         ok(at.run())
         assert not editor_shown(at), wrong
+        assert (not wrong) or "Wrong password" in at.sidebar.error[0].value  # says so, instead of nothing
     text_input(at.sidebar, "Edit password").set_value(PASSWORD)
     ok(at.run())
     assert editor_shown(at) and len(at.data_editor) == 1

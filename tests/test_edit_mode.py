@@ -120,3 +120,38 @@ def test_password_not_requested_means_locked_even_off_loopback():
     mode = edit_mode({}, {"edit_password": SECRET}, PUBLIC)
     assert not mode.requested
     assert mode.unlocked(SECRET, SECRET) is False
+
+
+# --- guessing the password ---------------------------------------------------------------------
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_password_gate_backs_off_per_client_and_logs(caplog):
+    from garrison.edit.mode import PasswordGate
+
+    clock = FakeClock()
+    gate = PasswordGate(free=3, max_wait=300, clock=clock)
+    with caplog.at_level("WARNING", logger="garrison.edit"):
+        results = [gate.check("10.0.0.9", f"guess{i}", SECRET) for i in range(4)]
+    assert [ok for ok, _ in results] == [False] * 4 and results[2][1] == "Wrong password."  # three typos are free
+    assert len([r for r in caplog.records if "10.0.0.9" in r.getMessage()]) == 4  # a log line per failure
+    assert "try again in 2 s" in results[3][1]
+    # Must NOT happen: the right password accepted while locked out (a guesser could not tell).
+    ok, msg = gate.check("10.0.0.9", SECRET, SECRET)
+    assert not ok and "try again" in msg
+    assert gate.check("10.0.0.7", SECRET, SECRET) == (True, "")  # another client is not locked out
+    waits = []
+    for i in range(12):
+        clock.now += 10_000
+        gate.check("10.0.0.9", f"more{i}", SECRET)
+        waits.append(gate._failures["10.0.0.9"][1] - clock.now)
+    assert waits[:3] == [4.0, 8.0, 16.0] and max(waits) == 300  # doubling, capped
+    clock.now += 301
+    assert gate.check("10.0.0.9", SECRET, SECRET) == (True, "")
+    assert "10.0.0.9" not in gate._failures  # a right password clears the count
+    assert gate.check("10.0.0.9", "", SECRET) == (False, "")  # an empty field is no attempt

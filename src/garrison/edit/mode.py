@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-from collections.abc import Mapping
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+log = logging.getLogger("garrison.edit")
 
 
 @dataclass(frozen=True)
@@ -61,3 +65,43 @@ def edit_mode(env: Mapping[str, str], config: Mapping | None, server_address: st
     else:
         reason = ""
     return EditMode(requested, needs_password, configured, reason)
+
+
+class PasswordGate:
+    """A back-off per client against guessing the edit password.
+
+    The first `free` wrong passwords in a row cost nothing (typos); each one after that locks
+    the client out for twice as long as the last, up to `max_wait` seconds, and a password given
+    while locked out is not even compared. Every wrong password is logged. A right one clears the
+    client's count.
+    """
+
+    def __init__(self, free: int = 3, max_wait: float = 300.0, clock: Callable[[], float] = time.monotonic):
+        self.free, self.max_wait, self._clock = free, max_wait, clock
+        self._failures: dict[str, tuple[int, float]] = {}  # client -> (wrong in a row, locked until)
+        self._lock = threading.Lock()
+
+    def check(self, client: str, given: str | None, expected: str | None) -> tuple[bool, str]:
+        """(unlocked, message for the page) for one attempt from `client`."""
+        if not given:
+            return False, ""
+        now = self._clock()
+        with self._lock:
+            count, until = self._failures.get(client, (0, 0.0))
+            if now < until:
+                return False, f"Too many wrong passwords: try again in {int(until - now) + 1} s."
+            if expected and hmac.compare_digest(str(given).encode("utf-8"), str(expected).encode("utf-8")):
+                self._failures.pop(client, None)
+                return True, ""
+            count += 1
+            wait = min(2.0 ** (count - self.free), self.max_wait) if count > self.free else 0.0
+            self._failures[client] = (count, now + wait)
+        log.warning("wrong edit password from %s (%d in a row; next attempt in %.0f s)", client, count, wait)
+        if wait:
+            return False, f"Wrong password. Too many wrong passwords: try again in {int(wait)} s."
+        return False, "Wrong password."
+
+
+# One gate for the whole server process: a guesser must not reset it by opening a new session
+# or by clearing Streamlit's caches.
+PASSWORD_GATE = PasswordGate()
