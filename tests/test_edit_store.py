@@ -746,3 +746,17 @@ def test_rebase_takes_a_period_added_on_one_side_only(data: Path):
     replace_history(mine, rows)
     merged = rebase(mine)
     assert merged.plain()["name"] == "Port Theirs" and merged.history_rows()[-1]["note"] == "added by me"
+
+
+def test_files_written_by_the_app_get_the_mode_a_hand_made_file_gets(tmp_path: Path):
+    from garrison.atomic import write_atomic
+
+    hand = tmp_path / "hand.yaml"
+    hand.write_text("a: 1\n")
+    made = tmp_path / "made.yaml"
+    write_atomic(made, "a: 1\n")
+    # Must NOT happen: an editor-created file readable by its owner alone (mkstemp's 0600).
+    assert made.stat().st_mode & 0o777 == hand.stat().st_mode & 0o777
+    os.chmod(hand, 0o640)
+    write_atomic(hand, "a: 2\n")
+    assert hand.stat().st_mode & 0o777 == 0o640  # a replaced file keeps its mode

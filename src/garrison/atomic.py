@@ -16,8 +16,8 @@ def write_atomic(path: str | os.PathLike, content: str | bytes) -> None:
             fh.write(content)
             fh.flush()
             os.fsync(fh.fileno())
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o777)
+        # mkstemp makes 0600 files; keep the mode of the file replaced, or what a hand-made file gets.
+        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -30,3 +30,10 @@ def write_atomic(path: str | os.PathLike, content: str | bytes) -> None:
         os.fsync(dir_fd)  # make the rename itself durable
     finally:
         os.close(dir_fd)
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it, so set it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
