@@ -760,3 +760,63 @@ def test_files_written_by_the_app_get_the_mode_a_hand_made_file_gets(tmp_path: P
     os.chmod(hand, 0o640)
     write_atomic(hand, "a: 2\n")
     assert hand.stat().st_mode & 0o777 == 0o640  # a replaced file keeps its mode
+
+
+def _kill_git_mid_commit(repo: Path, data: Path) -> None:
+    """A real `git commit` SIGKILLed while it holds the index lock (a slow hook keeps it there)."""
+    import signal
+
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\nexec sleep 60\n")
+    hook.chmod(0o755)
+    port_a(data).write_text(port_a(data).read_text().replace("name: Port A", "name: Port Killed"))
+    git(repo, "add", "--", "data")
+    proc = subprocess.Popen(["git", "-C", str(repo), "commit", "-q", "-m", "killed", "--", "data"], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    lock = repo / ".git" / "index.lock"
+    deadline = time.monotonic() + 30
+    while not (lock.exists() and _hook_running(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.01)  # waiting on git's own state (its lock and its hook), not a fixed pause
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    hook.unlink()
+    assert lock.exists(), "git left no lock: the scenario did not happen"
+
+
+def _hook_running(pid: int) -> bool:
+    return subprocess.run(["pgrep", "-s", str(pid), "sleep"], capture_output=True).returncode == 0
+
+
+def test_a_git_step_killed_mid_commit_does_not_stop_the_audit_trail(repo: Path, data: Path):
+    _kill_git_mid_commit(repo, data)
+    draft = open_for_edit(data, "base-b")
+    set_fields(draft, name="Base Bravo")
+    res = save(draft, draft.digest)
+    assert res.git is not None and res.git.error is None and res.git.commit
+    assert not (repo / ".git" / "index.lock").exists()
+    log = git(repo, "log", "--format=%s", "-3").splitlines()
+    assert log[0].startswith("base-b: name") and log[1].startswith("Saves left uncommitted by an interrupted git step")
+    assert "data/installations/port-a.yaml" in git(repo, "show", "--name-only", "--format=", "HEAD~1")
+    # Must NOT happen: the killed save bundled silently under the next change's message, or left uncommitted.
+    assert git(repo, "show", "--name-only", "--format=", "HEAD") == "data/installations/base-b.yaml"
+    assert git(repo, "status", "--porcelain", "--", "data") == ""
+
+
+def test_a_lock_held_by_a_running_git_is_left_alone(repo: Path, data: Path):
+    from garrison.edit import gitaudit
+
+    lock = repo / ".git" / "index.lock"
+    lock.write_text("")
+    fake_git = repo.parent / "bin" / "git"  # a process the kernel names "git", doing nothing
+    fake_git.parent.mkdir()
+    shutil.copy("/bin/sleep", fake_git)
+    sleeper = subprocess.Popen([str(fake_git), "30"], cwd=repo)
+    try:
+        deadline = time.monotonic() + 10
+        while not gitaudit._git_running_in(repo) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert gitaudit._git_running_in(repo)
+        assert gitaudit._clear_stale_lock(repo) is False and lock.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()

@@ -66,6 +66,11 @@ def commit_paths(folder: Path, paths: list[Path], subject: str, body: str = "") 
     except ValueError as exc:
         return GitOutcome(error=f"git: file is outside the repository {root}: {exc}")
     try:
+        recovered = _clear_stale_lock(root)
+        if recovered:
+            leftover = _commit_leftovers(root, folder, rels)
+            if leftover.error:
+                return leftover
         res = _git(root, "add", "-A", "--", *rels)  # -A: a deleted file is staged as a deletion
         if res.returncode != 0:
             return GitOutcome(error=f"git add failed: {(res.stderr or res.stdout).strip()}")
@@ -79,3 +84,70 @@ def commit_paths(folder: Path, paths: list[Path], subject: str, body: str = "") 
         return GitOutcome(commit=head.stdout.strip() or None)
     except (OSError, subprocess.SubprocessError) as exc:
         return GitOutcome(error=f"git failed: {exc}")
+
+
+# --- recovering from a git step that was killed ----------------------------------------------------
+
+def _git_running_in(root: Path) -> bool:
+    """Whether a git process is at work in this repository (its working directory inside it).
+
+    Read from /proc (Linux); where there is none, any git process counts, so a lock is only
+    taken as stale when no git runs at all.
+    """
+    proc = Path("/proc")
+    real_root = root.resolve()
+    try:
+        entries = [e for e in proc.iterdir() if e.name.isdigit()]
+    except OSError:
+        return True
+    for entry in entries:
+        try:
+            if (entry / "comm").read_text().strip() != "git":
+                continue
+            cwd = (entry / "cwd").resolve()
+        except OSError:
+            continue  # gone, or not ours to read
+        if cwd == real_root or real_root in cwd.parents:
+            return True
+    return False
+
+
+def _clear_stale_lock(root: Path) -> bool:
+    """Remove an index.lock that no running git holds (one a killed git left); True if one was removed.
+
+    While it exists every commit fails, and saves would pile up uncommitted.
+    """
+    res = _git(root, "rev-parse", "--git-path", "index.lock")
+    if res.returncode != 0:
+        return False
+    lock = Path(res.stdout.strip())
+    lock = lock if lock.is_absolute() else root / lock
+    if not lock.exists() or _git_running_in(root):
+        return False
+    try:
+        lock.unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _commit_leftovers(root: Path, folder: Path, exclude: list[str]) -> GitOutcome:
+    """Commit the data folder's changes that an interrupted git step left uncommitted, saying so."""
+    rel_folder = str(folder.resolve().relative_to(root.resolve())) if folder.resolve() != root.resolve() else "."
+    res = _git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", rel_folder)
+    if res.returncode != 0:
+        return GitOutcome(error=f"git status failed: {(res.stderr or res.stdout).strip()}")
+    left = sorted({item[3:] for item in res.stdout.split("\0") if len(item) > 3} - set(exclude))
+    if not left:
+        return GitOutcome()
+    res = _git(root, "add", "-A", "--", *left)
+    if res.returncode != 0:
+        return GitOutcome(error=f"git add failed: {(res.stderr or res.stdout).strip()}")
+    subject = f"Saves left uncommitted by an interrupted git step ({len(left)} file(s))"
+    body = ("A git process was killed while recording an earlier save; its lock was removed and these "
+            "files are committed together, without the per-change message each save would have had:\n"
+            + "\n".join(f"- {p}" for p in left))
+    res = _git(root, "commit", "-q", "-m", subject, "-m", body, "--", *left)
+    if res.returncode != 0:
+        return GitOutcome(error=f"git commit failed: {(res.stderr or res.stdout).strip()}")
+    return GitOutcome()
