@@ -169,8 +169,8 @@ def editor(ds: Dataset, data_dir: str, selected: str | None, clicked: dict | Non
 def _edit_form(ds: Dataset, data_dir: str, inst_id: str) -> None:
     try:
         draft = _draft(data_dir, inst_id)
-    except EditError as exc:
-        st.error(md_escape(exc))
+    except (ValueError, OSError) as exc:  # EditError, a file that is a link or unreadable
+        st.error(md_escape(f"cannot edit {inst_id}: {exc}"))
         return
     doc = draft.plain()
     tag = f"{inst_id}::{(draft.digest or 'new')[:10]}"  # new widgets whenever the file on disk is reloaded
@@ -267,7 +267,7 @@ def _retire_delete(data_dir: str, inst_id: str) -> None:
                 delete(data_dir, inst_id, confirm, expected_digest=_draft(data_dir, inst_id).digest)
             except ValidationFailed as exc:
                 _show_problems(exc.problems)
-            except EditError as exc:
+            except (ValueError, OSError) as exc:  # EditError, DiskError, an unreadable file
                 st.error(md_escape(exc))
             else:
                 _forget(inst_id)

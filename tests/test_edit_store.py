@@ -178,9 +178,11 @@ def test_validation_names_file_line_field_and_writes_nothing(data: Path):
     replace_history(draft, rows)
     problems = validate_draft(draft)
     errors = [p for p in problems if p.severity == "error"]
-    # as in the CLI, a file with a broken date is not built into a record, so references are checked later
+    # as in the CLI, every error in the file: a broken date does not hide an unknown operator
     assert [str(p) for p in errors] == [f"{port_a(data)}:19:11: history[1].from: '2024-13-40' is an impossible date "
-                                        "(month must be in 1..12)"]
+                                        "(month must be in 1..12)",
+                                        f"{port_a(data)}:27:15: history[2].operator: unknown actor 'purple' "
+                                        "(add it to actors.yaml or fix the id)"]
     with pytest.raises(ValidationFailed) as exc:
         save(draft, draft.digest)
     assert "history[1].from" in str(exc.value)
@@ -820,3 +822,56 @@ def test_a_lock_held_by_a_running_git_is_left_alone(repo: Path, data: Path):
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+
+_DISK_SCENARIO = r"""
+import json, os, shutil, subprocess, sys
+from pathlib import Path
+from garrison.edit import DiskError, open_for_edit, save, set_fields
+mnt, src, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)], check=True)
+data = mnt / "data"
+shutil.copytree(src, data)
+draft = open_for_edit(data, "port-a")
+set_fields(draft, name="Port On A Full Disk")
+path = data / "installations" / "port-a.yaml"
+before = path.read_bytes()
+if mode == "full":
+    fd = os.open(mnt / "filler", os.O_WRONLY | os.O_CREAT)  # take every free block
+    try:
+        while True:
+            os.write(fd, b"x" * 4096)
+    except OSError:
+        os.close(fd)
+else:
+    subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+try:
+    save(draft, draft.digest)
+    outcome = "saved"
+except DiskError as exc:
+    outcome = str(exc)
+left = [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")]
+print(json.dumps({"outcome": outcome, "same": path.read_bytes() == before, "left": left}))
+"""
+
+
+@pytest.mark.parametrize("mode", ["full", "read-only"])
+def test_a_full_or_read_only_disk_is_a_clear_error_and_the_data_stays(data: Path, tmp_path: Path, mode: str):
+    """A real tmpfs, in a mount namespace of its own: filled up, or remounted read-only."""
+    import json
+    import sys
+
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("needs root and unshare(1) to mount a private tmpfs")
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    res = subprocess.run(["unshare", "-m", "--propagation", "private", sys.executable, "-c", _DISK_SCENARIO,
+                          str(mnt), str(data), mode], capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 0, res.stderr
+    got = json.loads(res.stdout.strip().splitlines()[-1])
+    expected = "No space left on device" if mode == "full" else "Read-only file system"
+    assert expected in got["outcome"] and "unchanged" in got["outcome"], got
+    # Must NOT happen: a torn or changed data file, or a temporary file left beside it.
+    assert got["same"] and got["left"] == []

@@ -9,7 +9,7 @@ way ``python -m garrison validate`` does, and save it atomically with conflict d
     merged = rebase(draft); save(merged, merged.digest)   # my edit onto the disk version, if no clash
 """
 
-from .errors import Conflict, EditError, ValidationFailed
+from .errors import Conflict, DiskError, EditError, ValidationFailed
 from .gitaudit import GitOutcome
 from .paths import check_id, installation_path, sources_path
 from .store import (
@@ -33,7 +33,7 @@ from .store import (
 from .values import MAX_FILE_BYTES, MAX_STRING
 
 __all__ = [
-    "MAX_FILE_BYTES", "MAX_STRING", "Conflict", "Draft", "EditError", "GitOutcome", "SaveResult",
+    "MAX_FILE_BYTES", "MAX_STRING", "Conflict", "DiskError", "Draft", "EditError", "GitOutcome", "SaveResult",
     "ValidationFailed", "add_source", "check_id", "delete", "describe_changes", "file_digest",
     "installation_path", "new_installation", "open_for_edit", "open_sources", "rebase", "replace_history",
     "retire", "save", "set_fields", "sources_path", "sweep_temp_files", "validate_draft",

@@ -9,6 +9,19 @@ class EditError(ValueError):
     """An edit or save that cannot be done as asked (bad value, missing file, unconfirmed delete)."""
 
 
+class DiskError(EditError):
+    """The disk refused a read or write (read-only folder, disk full, permissions).
+
+    Saves write a temporary file and rename it over the old one, so the data file is as it was.
+    """
+
+    def __init__(self, path: str, exc: OSError):
+        self.path, self.errno = path, exc.errno
+        why = exc.strerror or str(exc)
+        super().__init__(f"not saved: the disk refused the write to {path} ({why}); "
+                         "the data file is unchanged. Check the folder's permissions and free space.")
+
+
 class ValidationFailed(EditError):
     """The edited file would not validate; nothing was written. ``problems`` holds every finding."""
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import hashlib
 import io
 import os
@@ -34,7 +35,7 @@ from ..loader import Loader
 from ..problems import Problem, field_name
 from ..yamlsafe import MAX_BYTES, parse_yaml
 from . import gitaudit, values
-from .errors import Conflict, EditError, ValidationFailed
+from .errors import Conflict, DiskError, EditError, ValidationFailed
 from .paths import check_id, installation_path, sources_path
 from .values import MAX_FILE_BYTES, flow_list, is_blank, to_plain
 
@@ -584,6 +585,18 @@ def _one_line(s: str, limit: int) -> str:
     return s if len(s) <= limit else s[: limit - 3] + "..."
 
 
+def _disk_errors_as_edit_errors(fn):
+    """An OSError from the disk (read-only, full) reaches the person editing as a DiskError, not a traceback."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except OSError as exc:
+            raise DiskError(exc.filename or "the data folder", exc) from exc
+    return wrapper
+
+
+@_disk_errors_as_edit_errors
 def save(draft: Draft, expected_digest: str | None) -> SaveResult:
     """Validate and write the draft atomically, if the file on disk still has ``expected_digest``.
 
@@ -666,6 +679,7 @@ def _merge_history(base: list, mine: list, theirs: list, clashes: list[str]) -> 
     return out
 
 
+@_disk_errors_as_edit_errors
 def delete(data_dir: str | os.PathLike, inst_id: str, confirm: str, expected_digest: str | None = None) -> SaveResult:
     """Delete ``installations/<inst_id>.yaml``, only when ``confirm == inst_id``.
 
