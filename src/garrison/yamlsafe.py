@@ -21,6 +21,8 @@ _SCALAR_TAGS = {_PREFIX + t for t in ("str", "int", "float", "bool", "null")}
 _TIMESTAMP = _PREFIX + "timestamp"
 _MAP, _SEQ = _PREFIX + "map", _PREFIX + "seq"
 MAX_BYTES = 2_000_000
+#: Deepest nesting accepted; a data file needs about six levels.
+MAX_DEPTH = 64
 
 
 @dataclass
@@ -55,6 +57,11 @@ def parse_yaml(text: str, path: str, max_bytes: int = MAX_BYTES) -> Parsed:
         line = text[: text.index("\x00")].count("\n") + 1
         out.problems.append(Problem(path, line, 1, "", "file contains a NUL byte; it is not a text file"))
         return out
+    too_deep = _too_deep(text)
+    if too_deep is not None:
+        out.problems.append(Problem(path, *too_deep, "", f"nested more than {MAX_DEPTH} levels deep; Garrison's "
+                                    "files nest a few levels at most (is a bracket left open?)"))
+        return out
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -70,8 +77,42 @@ def parse_yaml(text: str, path: str, max_bytes: int = MAX_BYTES) -> Parsed:
         out.problems.append(Problem(path, 1, 1, "", "file is empty"))
         return out
     builder = _Builder(path, out)
-    out.value = builder.build(node, ())
+    try:
+        out.value = builder.build(node, ())
+    except RecursionError:  # a last resort: _too_deep already refused what nests this deep
+        out.value = None
+        out.problems.append(Problem(path, 1, 1, "", f"nested more than {MAX_DEPTH} levels deep"))
     return out
+
+
+_OPEN = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken, yaml.FlowMappingStartToken,
+         yaml.FlowSequenceStartToken)
+_CLOSE = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """(line, column) where `text` nests deeper than MAX_DEPTH, or None.
+
+    Checked before parsing: PyYAML's composer recurses once per level, so a few hundred open
+    brackets raise RecursionError and tens of thousands overflow the C parser's stack and kill
+    the process. The token scanner is iterative. Most files cannot nest that deep at all (too
+    few brackets, dashes and indentation), and skip the scan.
+    """
+    openers = text.count("[") + text.count("{") + text.count("- ") + text.count("-\n")
+    if openers + max((len(line) - len(line.lstrip(" ")) for line in text.splitlines()), default=0) <= MAX_DEPTH:
+        return None
+    depth = 0
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):  # the pure-Python scanner: no recursion
+            if isinstance(token, _OPEN):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return token.start_mark.line + 1, token.start_mark.column + 1
+            elif isinstance(token, _CLOSE):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # a syntax error: the parser reports it at its place
+    return None
 
 
 class _Builder:
