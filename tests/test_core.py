@@ -196,7 +196,7 @@ def test_routes_load_and_report_unknown_nodes(good_copy: Path):
 
 
 def test_an_unreadable_file_is_a_problem_not_a_crash(good_copy: Path):
-    (good_copy / "installations" / "folder.yaml").mkdir()  # read_bytes() raises IsADirectoryError
+    (good_copy / "installations" / "folder.yaml").mkdir()  # a folder named like a data file
     ds = garrison.Loader(good_copy).load()
     assert {r.id for r in ds.records} == {"port-a", "base-b", "site-c"}
-    assert any(p.path.endswith("folder.yaml") and "cannot read" in p.message for p in ds.errors)
+    assert any(p.path.endswith("folder.yaml") and "not a regular file (a folder" in p.message for p in ds.errors)

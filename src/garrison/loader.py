@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat as stat_module
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,7 +21,7 @@ from .dataset import Dataset
 from .dates import parse_partial
 from .model import Actor, Installation, Route, RoutePeriod, Source
 from .problems import Problem, StrictLoadError, field_name
-from .yamlsafe import Parsed, parse_yaml
+from .yamlsafe import MAX_BYTES, Parsed, parse_yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BUNDLED_DATA = REPO_ROOT / "data"
@@ -106,7 +107,12 @@ class Loader:
             if old is not None and old.stat == stat:
                 continue
             try:
-                data = Path(path).read_bytes()
+                data = read_data_file(path, self.data_dir)
+            except _NotAFile as exc:
+                prob = Problem(path, 1, 1, "", str(exc))
+                self._entries[path] = _keep_last_good(_Entry(path, stat, "", Parsed(None), [prob]), old)
+                changed.add(path)
+                continue
             except OSError as exc:  # unreadable (permissions, a folder named *.yaml): that file only
                 prob = Problem(path, 1, 1, "", f"cannot read the file ({exc.strerror or exc}); check its permissions")
                 self._entries[path] = _keep_last_good(_Entry(path, stat, "", Parsed(None), [prob]), old)
@@ -232,6 +238,34 @@ class Loader:
         if rec.id in seen:
             return [Problem(path, *parsed.where(("id",)), "id", f"duplicate id {rec.id!r}; also in {seen[rec.id]}", "error", rec.id)]
         return _reference_problems(rec.id, parsed, path, actors, sources)
+
+
+class _NotAFile(Exception):
+    """A data file name that is not a regular file inside the data folder; the message says which."""
+
+
+def read_data_file(path: str, data_dir: Path, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a data file: at most `limit` + 1 (enough to tell it is too large).
+
+    Only a regular file inside the data folder is read. A FIFO would block the reader forever
+    and a link to /dev/zero never ends, so the file is opened without blocking and checked
+    before any read; a link leaving the folder is refused without reading what it points at.
+    """
+    if os.path.islink(path):
+        real = Path(os.path.realpath(path))
+        if not real.is_relative_to(data_dir.resolve()):
+            raise _NotAFile("file is a link to outside the data folder; Garrison reads only files inside it")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat_module.S_ISREG(os.fstat(fd).st_mode):
+            raise _NotAFile("not a regular file (a folder, a FIFO, a device or a socket); only plain files are read")
+        chunks, left = [], limit + 1
+        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _missing(path: str) -> _Entry:
