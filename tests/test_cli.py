@@ -11,6 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 from fastkml import kml as fkml
+from kml_tree import placemarks
 from paths import BAD, GOOD, ROOT
 
 
@@ -93,24 +94,16 @@ def test_history_exports(tmp_path: Path):
 
     kml_text = run("export", "--format", "kml", "--data", str(GOOD)).stdout
     doc = fkml.KML.from_string(kml_text.encode())
-    placemarks = list(_placemarks(doc))
-    assert len(placemarks) == 6
-    spans = sorted((str(p.name), str(p.times.begin.dt) if p.times.begin else None) for p in placemarks)
+    marks = list(placemarks(doc))
+    assert len(marks) == 6
+    spans = sorted((str(p.name), str(p.times.begin.dt) if p.times.begin else None) for p in marks)
     assert ("Base B", "2015-09-01") in spans
-    assert all(p.times is not None for p in placemarks)
+    assert all(p.times is not None for p in marks)
 
     state_kml = run("export", "--date", "2024-12-08", "--format", "kml", "--data", str(GOOD)).stdout
-    assert len(list(_placemarks(fkml.KML.from_string(state_kml.encode())))) == 3
+    assert len(list(placemarks(fkml.KML.from_string(state_kml.encode())))) == 3
     csv = run("export", "--format", "csv", "--data", str(GOOD)).stdout.splitlines()
     assert len(csv) == 7
-
-
-def _placemarks(node):
-    for f in getattr(node, "features", []) or []:
-        if type(f).__name__ == "Placemark":
-            yield f
-        else:
-            yield from _placemarks(f)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "kml", "geojson"])
@@ -122,7 +115,7 @@ def test_hostile_strings_stay_inert_in_exports(good_copy: Path, fmt: str):
         assert "'=HYPERLINK" in out  # formula defused
     elif fmt == "kml":
         assert "<script>" not in out and "&lt;script&gt;" in out
-        names = [str(p.name) for p in _placemarks(fkml.KML.from_string(out.encode()))]
+        names = [str(p.name) for p in placemarks(fkml.KML.from_string(out.encode()))]
         assert '=HYPERLINK("http://x")<script>alert(1)</script>&' in names
     else:
         assert json.loads(out)["features"][-1]["properties"]["name"].endswith("</script>&")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pyogrio
 import pytest
+from kml_tree import placemarks
 from paths import BUNDLED, FIXTURES, GOOD
 
 from garrison.export import history_csv, state_csv, to_kml
@@ -69,7 +70,6 @@ def test_csv_exports_keep_numbers_numbers_for_gdal_and_pandas(data: Path, tmp_pa
             assert frame.loc[frame["id"] == "site-sw", "note"].iloc[0].startswith("'=")
 
 
-
 def _kml_schema():
     """OGC's KML 2.2 XML Schema, as pykml ships it (with the Atom and xAL schemas it imports)."""
     import pykml
@@ -89,7 +89,7 @@ def test_every_kml_export_is_valid_ogc_kml_22(folder: Path, tmp_path: Path):
         path.write_text(text, encoding="utf-8")
         assert schema.validate(etree.parse(str(path))), f"{folder.name} {name}: {schema.error_log}"
         doc = fkml.KML.parse(path, validate=True)  # fastkml's validating parser refuses what the schema refuses
-        assert list(_placemarks(doc)), name
+        assert list(placemarks(doc)), name
 
 
 def test_kml_time_spans_keep_the_data_precision_and_sources_are_links(data: Path):
@@ -97,18 +97,10 @@ def test_kml_time_spans_keep_the_data_precision_and_sources_are_links(data: Path
 
     ds = load(data, strict=True)
     doc = fkml.KML.from_string(to_kml(ds).encode())
-    by_id = {p.id: p for p in _placemarks(doc)}
+    by_id = {p.id: p for p in placemarks(doc)}
     base_b = by_id["g.base-b.2015-09"]
     assert base_b.times.begin.resolution.value == "gYearMonth" and base_b.times.end.resolution.value == "date"
     assert by_id["g.site-sw.2020-01"].times.end is None  # ongoing
     assert '<a href="' in base_b.description
     # Must NOT happen: a data string reaching the balloon as live HTML.
     assert "<script>" not in to_kml(load(HOSTILE))
-
-
-def _placemarks(node):
-    for f in getattr(node, "features", []) or []:
-        if type(f).__name__ == "Placemark":
-            yield f
-        else:
-            yield from _placemarks(f)
