@@ -50,8 +50,10 @@ class _Entry:
 class Loader:
     """Incremental loader for one data folder."""
 
-    def __init__(self, data_dir: str | os.PathLike | None = None):
+    def __init__(self, data_dir: str | os.PathLike | None = None, links_within: str | os.PathLike | None = None):
+        """`links_within`: the folder a data file that is a link may point into (default: the data folder)."""
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        self.links_within = Path(links_within) if links_within is not None else self.data_dir
         own = self.data_dir / "schema"
         self.schema_dir = str(own if (own / "installation.schema.json").exists() else BUNDLED_DATA / "schema")
         self._entries: dict[str, _Entry] = {}
@@ -107,7 +109,7 @@ class Loader:
             if old is not None and old.stat == stat:
                 continue
             try:
-                data = read_data_file(path, self.data_dir)
+                data = read_data_file(path, self.links_within)
             except _NotAFile as exc:
                 prob = Problem(path, 1, 1, "", str(exc))
                 self._entries[path] = _keep_last_good(_Entry(path, stat, "", Parsed(None), [prob]), old)
@@ -244,7 +246,7 @@ class _NotAFile(Exception):
     """A data file name that is not a regular file inside the data folder; the message says which."""
 
 
-def read_data_file(path: str, data_dir: Path, limit: int = MAX_BYTES) -> bytes:
+def read_data_file(path: str, links_within: Path, limit: int = MAX_BYTES) -> bytes:
     """The bytes of a data file: at most `limit` + 1 (enough to tell it is too large).
 
     Only a regular file inside the data folder is read. A FIFO would block the reader forever
@@ -253,7 +255,7 @@ def read_data_file(path: str, data_dir: Path, limit: int = MAX_BYTES) -> bytes:
     """
     if os.path.islink(path):
         real = Path(os.path.realpath(path))
-        if not real.is_relative_to(data_dir.resolve()):
+        if not real.is_relative_to(links_within.resolve()):
             raise _NotAFile("file is a link to outside the data folder; Garrison reads only files inside it")
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:

@@ -432,7 +432,8 @@ def _cli_problems(data_dir: Path, target: str, text: str | None) -> tuple[list[P
             else:
                 _mirror(data_dir, tmp, target, new_text)
             prefix = str(tmp) + os.sep
-            out.append([_relocate(p, prefix, data_dir) for p in Loader(tmp).load().problems])
+            # the mirror's files are links into the real data folder
+            out.append([_relocate(p, prefix, data_dir) for p in Loader(tmp, links_within=data_dir).load().problems])
     return out[0], out[1]
 
 
