@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+import secrets
 
 import pandas as pd
 import streamlit as st
@@ -37,6 +38,16 @@ from garrison.vocab import CONFIDENCES, KINDS, STATUSES
 NEW = "__new__"
 PERIOD_COLUMNS = ["from", "to", "operator", "status", "territory", "confidence", "sources", "note"]
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+
+def _writes(name: str) -> str:
+    """The key of a widget that writes, carrying this session's write token.
+
+    Streamlit derives a widget's id from its key, so a save recorded in one session (or crafted
+    from a recording) names widgets that no other session has, and writes nothing there.
+    """
+    token = st.session_state.setdefault("ed_write_token", secrets.token_urlsafe(12))
+    return f"{name}::{token}"
 
 
 def _draft(data_dir: str, inst_id: str):
@@ -131,7 +142,7 @@ def _conflict_panel() -> None:
         st.code(info["mine"], language="yaml")
     draft = info.get("draft")
     if draft is not None and draft.kind == "installation" and not draft.is_new and \
-            st.button("Merge: apply my edit onto the version on disk", key="ed_merge", type="primary",
+            st.button("Merge: apply my edit onto the version on disk", key=_writes("ed_merge"), type="primary",
                       help="Fields and periods that only you changed take your values; the rest keeps the disk's. "
                            "Refused, with nothing written, where you both changed the same thing differently."):
         try:
@@ -175,7 +186,7 @@ def _edit_form(ds: Dataset, data_dir: str, inst_id: str) -> None:
     doc = draft.plain()
     tag = f"{inst_id}::{(draft.digest or 'new')[:10]}"  # new widgets whenever the file on disk is reloaded
     lat0, lon0 = _coordinate(doc.get("lat"), "lat", 90.0), _coordinate(doc.get("lon"), "lon", 180.0)
-    with st.form(f"ed_form::{tag}"):
+    with st.form(_writes(f"ed_form::{tag}")):
         c1, c2, c3 = st.columns([3, 2, 1])
         slots = {}  # where a field's errors are shown, beside it, once Check or Save has run
         name = c1.text_input("Name", doc.get("name", ""), max_chars=2000)
@@ -245,7 +256,7 @@ def _apply(session_draft, inst_id: str, check_only: bool, fields: dict, table: p
 def _retire_delete(data_dir: str, inst_id: str) -> None:
     with st.expander("Retire or delete"):
         st.caption("Retiring ends the history with a final period; the record stays. Deleting removes the file.")
-        with st.form(f"ed_retire::{inst_id}"):
+        with st.form(_writes(f"ed_retire::{inst_id}")):
             c1, c2 = st.columns(2)
             date = c1.text_input("From (date)", placeholder="2026-11-25")
             status = c2.selectbox("Final status", ["abandoned", "withdrawing"])
@@ -262,7 +273,7 @@ def _retire_delete(data_dir: str, inst_id: str) -> None:
                         _forget(inst_id)
                         st.rerun()
         confirm = st.text_input(f"Type {inst_id} to confirm deletion", key=f"ed_confirm::{inst_id}")
-        if st.button("Delete file", key=f"ed_delete::{inst_id}"):
+        if st.button("Delete file", key=_writes(f"ed_delete::{inst_id}")):
             try:
                 delete(data_dir, inst_id, confirm, expected_digest=_draft(data_dir, inst_id).digest)
             except ValidationFailed as exc:
@@ -279,7 +290,7 @@ def _retire_delete(data_dir: str, inst_id: str) -> None:
 def _new_form(ds: Dataset, data_dir: str, clicked: dict | None) -> None:
     st.caption("Click the map to set the position, or type it.")
     lat0, lon0 = (clicked["lat"], (clicked["lng"] + 180) % 360 - 180) if clicked else (0.0, 0.0)
-    with st.form(f"ed_new::{lat0:.5f}:{lon0:.5f}"):
+    with st.form(_writes(f"ed_new::{lat0:.5f}:{lon0:.5f}")):
         c1, c2 = st.columns(2)
         inst_id = c1.text_input("id (file name: lowercase letters, digits, dashes)", max_chars=80)
         name = c2.text_input("Name", max_chars=2000)
@@ -303,7 +314,7 @@ def _new_form(ds: Dataset, data_dir: str, clicked: dict | None) -> None:
 
 def _source_form(data_dir: str) -> None:
     with st.expander("Add a source"):
-        with st.form("ed_source", clear_on_submit=False):
+        with st.form(_writes("ed_source"), clear_on_submit=False):
             c1, c2 = st.columns(2)
             sid = c1.text_input("id", max_chars=120)
             publisher = c2.text_input("Publisher", max_chars=2000)

@@ -122,6 +122,12 @@ def edit_history(at: AppTest, edited: dict | None = None, added: list | None = N
                                                 "deleted_rows": deleted or []}
 
 
+def delete_button(at: AppTest, inst_id: str):
+    """The "Delete file" button of ``inst_id``: its key carries the session's write token."""
+    (button,) = [b for b in at.button if b.key and b.key.startswith(f"ed_delete::{inst_id}::")]
+    return button
+
+
 def changed_lines(before: str, after: str) -> list[str]:
     return [ln for ln in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
             if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
@@ -515,7 +521,7 @@ def test_delete_refuses_a_file_changed_since_the_form_loaded_it(edit_on: Path):
     hand = path.read_text(encoding="utf-8").replace("\nhistory:\n", "\n# hand edit made meanwhile\nhistory:\n", 1)
     path.write_text(hand, encoding="utf-8")
     at.text_input(key="ed_confirm::site-c").set_value("site-c")
-    at.button(key="ed_delete::site-c").click()
+    delete_button(at, "site-c").click()
     ok(at.run())
     assert any("changed on disk" in e for e in messages(at.error)), messages(at.error)
     # must not: the hand edit made after the form loaded is lost with the file
@@ -526,12 +532,12 @@ def test_delete_needs_the_exact_id(edit_on: Path):
     path = edit_on / "installations" / "site-c.yaml"
     at = opened("site-c")
     at.text_input(key="ed_confirm::site-c").set_value("site-")
-    at.button(key="ed_delete::site-c").click()
+    delete_button(at, "site-c").click()
     ok(at.run())
     # must not: delete without the exact id typed
     assert path.exists() and any("confirm" in e for e in messages(at.error)), messages(at.error)
     at.text_input(key="ed_confirm::site-c").set_value("site-c")
-    at.button(key="ed_delete::site-c").click()
+    delete_button(at, "site-c").click()
     ok(at.run())
     assert not path.exists()
     assert any("Deleted site-c" in s for s in messages(at.success))

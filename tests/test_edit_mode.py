@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from garrison.edit.mode import EditMode, edit_mode, is_loopback
+from garrison.edit.origin import own_origins, write_refusal
 
 LOOPBACK = "127.0.0.1"
 PUBLIC = "0.0.0.0"
@@ -155,3 +156,33 @@ def test_password_gate_backs_off_per_client_and_logs(caplog):
     assert gate.check("10.0.0.9", SECRET, SECRET) == (True, "")
     assert "10.0.0.9" not in gate._failures  # a right password clears the count
     assert gate.check("10.0.0.9", "", SECRET) == (False, "")  # an empty field is no attempt
+
+
+# --- which connections may write (garrison.edit.origin) ------------------------------------------
+@pytest.mark.parametrize(("headers", "allowed"), [
+    ({"Host": "localhost:8501", "Origin": "http://localhost:8501"}, True),
+    ({"host": "127.0.0.1:8501", "origin": "http://127.0.0.1:8501"}, True),
+    ({"Host": "LOCALHOST:8501", "Origin": "HTTP://LocalHost:8501/"}, True),  # names are case-insensitive
+    ({}, True),  # no handshake headers: not a web page (AppTest, a local program)
+    ({"Host": "localhost:8501"}, True),  # no Origin: browsers always send one, so not a page
+    ({"Host": "localhost:8501", "Origin": "http://localhost:9999"}, False),  # another local port
+    ({"Host": "localhost:8501", "Origin": "https://localhost:8501"}, False),  # another scheme
+    ({"Host": "rebound.example:8501", "Origin": "http://rebound.example:8501"}, False),  # DNS rebinding
+    ({"Host": "localhost:8501", "Origin": "null"}, False),
+    ({"Host": "localhost:8501", "Origin": "http://localhost:8501.evil.test"}, False),
+    ({"Host": "localhost:8501", "Origin": "http://localhost:8501@evil.test"}, False),
+    ({"Host": "localhost", "Origin": "http://localhost"}, False),  # port 80 is not the app's
+])
+def test_only_the_apps_own_page_may_write(headers, allowed):
+    refusal = write_refusal(headers, 8501)
+    assert (refusal == "") is allowed, refusal
+    if not allowed:
+        assert "Editing is off for this connection" in refusal and "http://localhost:8501/" in refusal
+
+
+def test_an_origin_listed_by_the_operator_may_write():
+    proxied = {"Host": "garrison.example.org", "Origin": "https://garrison.example.org"}
+    assert write_refusal(proxied, 8501, ["https://garrison.example.org"]) == ""
+    assert write_refusal(proxied, 8501, []) != ""
+    assert write_refusal(proxied, 8501, ["*"]) != ""  # a wildcard is not an origin: never "anyone may write"
+    assert own_origins(8501, ["not a url", ""]) == own_origins(8501)
