@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -245,6 +246,41 @@ def test_conflict_with_a_hand_edit(data: Path):
     with pytest.raises(Conflict, match="deleted"):
         save(draft, draft.digest)
     assert not port_a(data).exists()
+
+
+def hand_edit_by_another_process(path: Path, text: str) -> None:
+    """A hand edit saved the way editors and `sed -i` do (a new file renamed over the old), by another process."""
+    code = "import os, sys; open(sys.argv[1] + '~', 'w').write(sys.argv[2]); os.replace(sys.argv[1] + '~', sys.argv[1])"
+    subprocess.run([sys.executable, "-c", code, str(path), text], check=True, timeout=60)
+
+
+@pytest.mark.parametrize("operation", ["save", "delete"])
+def test_a_hand_edit_between_the_check_and_the_write_is_kept(data: Path, monkeypatch: pytest.MonkeyPatch, operation: str):
+    # the window the race test hits at random, made certain: the hand edit lands after save()'s
+    # (or delete()'s) first digest check and before its write
+    from garrison import atomic
+    from garrison.edit import store
+
+    hand = COMMENTED.replace("lon: 35.87", "lon: 35.88  # fixed by hand")
+    draft = open_for_edit(data, "port-a")
+    set_fields(draft, name="Port In-App")
+    name = "replace_if_unchanged" if operation == "save" else "remove_if_unchanged"
+    real = getattr(atomic, name)
+
+    def hand_edit_then(path, *args):
+        hand_edit_by_another_process(Path(path), hand)
+        return real(path, *args)
+
+    monkeypatch.setattr(store, name, hand_edit_then)
+    with pytest.raises(Conflict) as exc:
+        if operation == "save":
+            save(draft, draft.digest)
+        else:
+            delete(data, "port-a", "port-a", expected_digest=draft.digest)
+    # must not: the hand edit is overwritten or deleted
+    assert port_a(data).read_text(encoding="utf-8") == hand
+    assert exc.value.disk_text == hand
+    assert not [p.name for p in port_a(data).parent.iterdir() if p.name.startswith(".")]  # no temporary left
 
 
 def test_concurrent_saves_of_the_same_version_one_wins(data: Path):

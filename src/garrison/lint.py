@@ -17,7 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
-from .atomic import write_atomic
+from .atomic import Changed, replace_if_unchanged
 
 
 def _yaml(top_level_list: bool = False) -> YAML:
@@ -94,7 +94,8 @@ def run_lint(data_dir: Path, files: list[str], fix: bool) -> int:
     dirty = 0
     for path in paths:
         try:
-            text = path.read_text(encoding="utf-8")
+            raw = path.read_bytes()
+            text = raw.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             print(f"{path}: cannot lint a file that cannot be read as UTF-8 text: {exc}", file=sys.stderr)
             dirty += 1
@@ -108,7 +109,13 @@ def run_lint(data_dir: Path, files: list[str], fix: bool) -> int:
         if normal == text:
             continue
         if fix:
-            write_atomic(path, normal)
+            try:  # a hand edit saved while lint ran is kept, not reformatted away
+                replace_if_unchanged(path, normal, lambda found, raw=raw: found == raw)
+            except Changed:
+                print(f"{path}: changed on disk while lint was fixing it; left as it is (run lint --fix again)",
+                      file=sys.stderr)
+                dirty += 1
+                continue
             print(f"{path}: reformatted")
             continue
         dirty += 1

@@ -6,7 +6,7 @@ the document in place and touch only what changed, so a saved diff shows only th
 
 ``save`` renders the document, validates it exactly as ``python -m garrison validate`` would (in a
 throwaway mirror of the data folder), refuses when the file on disk no longer has the digest the
-form loaded (``Conflict``, nothing overwritten), and writes with ``write_atomic``.
+form loaded (``Conflict``, nothing overwritten), and writes with ``atomic.replace_if_unchanged``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from ..atomic import write_atomic
+from ..atomic import Changed, remove_if_unchanged, replace_if_unchanged
 from ..lint import _quote_dates, _yaml
 from ..loader import Loader
 from ..problems import Problem, field_name
@@ -561,13 +561,21 @@ def _check_digest(draft: Draft, expected: str | None, mine: str) -> None:
         disk = draft.path.read_bytes()
     except FileNotFoundError:
         disk = None
-    actual = digest_bytes(disk) if disk is not None else None
-    if actual == expected:
-        return
+    if _digest_or_none(disk) != expected:
+        raise _conflict(draft, expected, disk, mine)
+
+
+def _digest_or_none(data: bytes | None) -> str | None:
+    return digest_bytes(data) if data is not None else None
+
+
+def _conflict(draft: Draft, expected: str | None, disk: bytes | None, mine: str) -> Conflict:
+    """The Conflict for a draft whose file holds ``disk`` (None: no file) instead of the version the form loaded."""
+    actual = _digest_or_none(disk)
     disk_text = disk.decode("utf-8", "replace") if disk is not None else None
     diff = _diff(draft.loaded_text or "", disk_text or "", f"{draft.path} (as the form loaded it)",
                  f"{draft.path} (on disk now)", 3)
-    raise Conflict(str(draft.path), expected, actual, diff, disk_text, mine)
+    return Conflict(str(draft.path), expected, actual, diff, disk_text, mine)
 
 
 def commit_message(label: str, changes: list[str]) -> tuple[str, str]:
@@ -615,7 +623,10 @@ def save(draft: Draft, expected_digest: str | None) -> SaveResult:
         _check_digest(draft, expected_digest, text)
         if draft.loaded_text == text:
             return SaveResult(draft.path, draft.digest, False, [], "", problems)
-        write_atomic(draft.path, text)
+        try:  # the check again, on the very file the new one displaces: a hand edit made meanwhile stays
+            replace_if_unchanged(draft.path, text, lambda found: _digest_or_none(found) == expected_digest)
+        except Changed as exc:
+            raise _conflict(draft, expected_digest, exc.found, text) from None
         new_digest = digest_bytes(text.encode("utf-8"))
         subject, body = (f"{draft.label}: created", "") if draft.is_new else commit_message(draft.label, changes)
         outcome = gitaudit.commit_paths(draft.data_dir, [draft.path], subject, body)
@@ -699,15 +710,11 @@ def delete(data_dir: str | os.PathLike, inst_id: str, confirm: str, expected_dig
     if broken:
         raise ValidationFailed(broken)
     with _locked(data_dir):
-        if expected_digest is not None and file_digest(path) != expected_digest:
-            text, _ = _read_text(path)
-            raise Conflict(str(path), expected_digest, file_digest(path), "", text, "")
-        os.unlink(path)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        try:  # unless expected_digest is None, only the version the form loaded is deleted
+            remove_if_unchanged(path, lambda found: expected_digest is None or _digest_or_none(found) == expected_digest)
+        except Changed as exc:
+            text = exc.found.decode("utf-8", "replace") if exc.found is not None else ""
+            raise Conflict(str(path), expected_digest, _digest_or_none(exc.found), "", text, "") from None
         outcome = gitaudit.commit_paths(data_dir, [path], f"{inst_id}: deleted", "")
     return SaveResult(path, None, True, ["deleted"], "", [], outcome)
 
@@ -772,7 +779,7 @@ def describe_changes(old: Any, new: Any, path: tuple = ()) -> list[str]:
 
 # --- housekeeping ------------------------------------------------------------------------------
 
-_TEMP_RE = re.compile(r"\.[^/]+\.[a-z0-9_]+\.tmp")
+_TEMP_RE = re.compile(r"\.[^/]+\.[a-z0-9_]+\.(tmp|deleting)")  # atomic.py's temporary and claimed files
 
 
 def sweep_temp_files(data_dir: str | os.PathLike, min_age_s: float = 3600) -> list[Path]:
