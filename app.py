@@ -50,7 +50,7 @@ def loader_for(data_dir: str) -> Loader:
 @st.cache_resource(max_entries=4)
 def map_payload_url(data_dir: str, version: str, layers_version: str) -> str:
     ds = loader_for(data_dir).load()
-    layers, _ = load_layers(ROOT / "layers")
+    layers, _ = layer_definitions(layers_version)
     name = write_payload(build_payload(ds, layers), GENERATED)
     return f"/app/static/generated/{name}"
 
@@ -60,7 +60,14 @@ def operator_chart_spec(data_dir: str, version: str, start: dt.date, end: dt.dat
     """The operator chart as a Vega-Lite spec, built once per dataset (the date rule moves per step)."""
     ds = loader_for(data_dir).load()
     counts = ds.periods.counts_by_operator(panels.sample_days(ds.periods.change_days(), to_day(start), to_day(end)))
-    return panels.operator_chart(counts, ds, start).to_dict()
+    return panels.frozen_datasets(panels.operator_chart(counts, ds, start).to_dict())
+
+
+@st.cache_data(max_entries=64)
+def history_chart_spec(data_dir: str, version: str, inst_id: str) -> dict:
+    """One installation's strip chart as a Vega-Lite spec, built once per dataset (the date rule moves per step)."""
+    ds = loader_for(data_dir).load()
+    return panels.frozen_datasets(panels.history_chart(ds, inst_id, ds.span()[1]).to_dict())
 
 
 @st.cache_resource(max_entries=1)
@@ -90,6 +97,12 @@ def layers_version() -> str:
     return "|".join(f"{p.name}:{p.stat().st_mtime_ns}" for p in sorted((ROOT / "layers").glob("*.yaml")))
 
 
+@st.cache_resource(max_entries=2)
+def layer_definitions(version: str) -> tuple:
+    """The map's layer definitions and their problems, parsed once per version of layers/."""
+    return load_layers(ROOT / "layers")
+
+
 data_dir = str(default_data_dir())
 WATCHING = os.environ.get("GARRISON_WATCH", "1") == "1"
 loader = loader_for(data_dir)
@@ -100,7 +113,8 @@ if WATCHING and loader.current() is not None and not st.session_state.pop("data_
 else:
     ds = loader.load()  # re-parses only files changed since the last load
 settle_heap(ds.version)
-layers, layer_problems = load_layers(ROOT / "layers")
+layers_now = layers_version()
+layers, layer_problems = layer_definitions(layers_now)
 first, last = ds.span()
 
 # --- the view from the permalink, once per session ----------------------------------------
@@ -193,10 +207,10 @@ lat, lon, zoom = st.session_state.url_view  # only a view from the permalink is 
 if lat is not None:
     msg["view"], msg["viewKey"] = {"center": [lat, lon], "zoom": zoom}, "permalink"
 
-payload_url = map_payload_url(data_dir, ds.version, layers_version())
+payload_url = map_payload_url(data_dir, ds.version, layers_now)
 if not (GENERATED / payload_url.rsplit("/", 1)[-1]).exists():  # pruned by another process: write it again
     map_payload_url.clear()
-    payload_url = map_payload_url(data_dir, ds.version, layers_version())
+    payload_url = map_payload_url(data_dir, ds.version, layers_now)
 fmap = build_map(payload_url, online=None if st.session_state.basemap == "offline" else st.session_state.basemap,
                  follow_slider="Date", bundle_dir=GENERATED)
 result = st_folium(fmap, key="garrison-map", height=620, use_container_width=True,
@@ -285,7 +299,7 @@ left, right = st.columns([3, 2])
 with left:
     if sel:
         st.html(panels.details_html(ds, sel))
-        st.altair_chart(panels.history_chart(ds, sel, date), width="stretch")
+        st.vega_lite_chart(panels.move_date_rule(history_chart_spec(data_dir, ds.version, sel), date), width="stretch")
         st.html(panels.history_html(ds, sel))
         rings = [g for rec, g in ds.ranges_at(date) if rec.id == sel]
         if rings:
@@ -337,6 +351,9 @@ if WATCHING:
     @st.fragment(run_every=2.0)
     def _watch_files() -> None:
         """Hand edits on disk show up within 2 s: only changed files are re-parsed."""
+        if st.session_state.pop("_watch_inline", False):
+            return  # called by this full run, which just used the dataset as loaded: the timer looks at the disk
         if loader_for(data_dir).load().version != ds.version:
             st.rerun()
+    st.session_state._watch_inline = True
     _watch_files()

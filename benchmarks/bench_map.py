@@ -259,13 +259,24 @@ def free_port() -> int:
 @contextlib.contextmanager
 def streamlit_server(script: Path, data_dir: Path, log_path: Path, timeout: float = 120.0):
     """A Streamlit server in its own process group; yields the base URL; always killed."""
+    with streamlit_process(script, data_dir, log_path, timeout) as (url, _proc):
+        yield url
+
+
+@contextlib.contextmanager
+def streamlit_process(script: Path, data_dir: Path, log_path: Path, timeout: float = 120.0, cwd: Path = ROOT,
+                      watch: bool = False):
+    """``streamlit_server`` yielding (base URL, process), run from ``cwd`` (whose .streamlit/ applies).
+
+    ``watch``: as ./scripts/run serves the app, with the data folder and the script watched."""
     port = free_port()
-    env = dict(os.environ, GARRISON_DATA=str(data_dir), GARRISON_WATCH="0", PYTHONUNBUFFERED="1",
-               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-           "--server.headless", "true", "--server.fileWatcherType", "none"]
+    env = dict(os.environ, GARRISON_DATA=str(data_dir), PYTHONUNBUFFERED="1", STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.headless", "true"]
+    if not watch:
+        env["GARRISON_WATCH"] = "0"
+        cmd += ["--server.fileWatcherType", "none"]
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
     _GROUPS.add(proc.pid)
     try:
@@ -282,7 +293,7 @@ def streamlit_server(script: Path, data_dir: Path, log_path: Path, timeout: floa
             if time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not come up in {timeout:.0f} s; see {log_path}")
             time.sleep(0.1)
-        yield f"http://localhost:{port}/"
+        yield f"http://localhost:{port}/", proc
     finally:
         _kill_group(proc.pid)
         with contextlib.suppress(subprocess.TimeoutExpired):

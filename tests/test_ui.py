@@ -405,16 +405,22 @@ def test_moving_the_date_rule_leaves_the_cached_spec_alone():
     import datetime as dt
 
     import pandas as pd
+    import pyarrow as pa
 
     import garrison
-    from garrison.ui.panels import move_date_rule, operator_chart, sample_days
+    from garrison.ui.panels import frozen_datasets, move_date_rule, operator_chart, sample_days
     ds = garrison.Loader(GOOD).load()
     counts = ds.periods.counts_by_operator(sample_days(ds.periods.change_days(), 0, 20_000))
     spec = operator_chart(counts, ds, dt.date(2000, 1, 1)).to_dict()
     moved = move_date_rule(spec, dt.date(2024, 12, 8))
     rules = [layer["data"]["name"] for layer in spec["layer"] if layer["mark"]["type"] == "rule"]
-    assert moved["datasets"][rules[0]] == [{"date": pd.Timestamp("2024-12-08")}]
+    rule = pa.ipc.open_stream(moved["datasets"][rules[0]]).read_pandas()
+    assert rule["date"].tolist() == [pd.Timestamp("2024-12-08")]
     assert spec["datasets"][rules[0]] != moved["datasets"][rules[0]]  # the cached spec is not mutated
+    # a spec frozen to Arrow holds the same rows as the one Altair made
+    frozen = frozen_datasets(spec)
+    for name, rows in spec["datasets"].items():
+        assert pa.ipc.open_stream(frozen["datasets"][name]).read_pandas().to_dict("records") == rows
 
 
 def test_the_chart_rule_moves_in_sub_pixel_steps_so_neighbouring_days_share_one_chart():
