@@ -8,7 +8,7 @@ a temporary folder whose ``static`` links to the project's (``streamlit run
 benchmarks/naive_app.py`` on its own would draw no map).
 
 A date slider; on every rerun a new ``folium`` map (the same offline Leaflet + Natural Earth
-basemap as the real app, from ``basemap.offline.offline_map``, so nothing is fetched from the
+basemap as the real app, from ``garrison.basemap.offline.offline_map``, so nothing is fetched from the
 internet) with one ``folium.CircleMarker`` per installation that has a record at the chosen
 date, coloured by operator, rendered with ``st_folium``. This is what the real app (app.py)
 avoids by sending the data once and restyling markers in the browser.
@@ -43,8 +43,8 @@ import folium  # noqa: E402
 from folium.template import Template  # noqa: E402
 from streamlit_folium import st_folium  # noqa: E402
 
-from basemap.offline import offline_map  # noqa: E402
 from garrison import Loader, default_data_dir  # noqa: E402
+from garrison.basemap.offline import offline_map  # noqa: E402
 
 st.set_page_config(page_title="Garrison (naive baseline)", page_icon="🗺", layout="wide")
 

@@ -1,4 +1,4 @@
-"""Tests for the offline basemap (src/basemap, static/vendor, static/basemap)."""
+"""Tests for the offline basemap (garrison.basemap, static/vendor, static/basemap)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import folium
 import folium.plugins
 import pytest
 
-from basemap import assert_offline, assets, guard, offline, offline_map, providers
+from garrison.basemap import assert_offline, assets, guard, offline, offline_map, providers
 
 ROOT = Path(__file__).resolve().parent.parent
 

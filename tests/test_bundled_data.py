@@ -130,3 +130,11 @@ def test_routes(ds):
         assert set(route.nodes) <= inst
         assert route.operator in ds.actors
     assert list(routes["ru-air-bridge-khmeimim-al-khadim"].nodes) == ["khmeimim", "al-khadim"]
+
+
+def test_the_bundled_schema_copies_are_the_librarys():
+    # data/schema/ is what editors check against (each file's yaml-language-server line); the rules are the package's
+    from garrison.schema import schema_files, stale_copies
+
+    assert [p.name for p in (BUNDLED / "schema").glob("*.json")] and not stale_copies(BUNDLED)
+    assert sorted(p.name for p in (BUNDLED / "schema").glob("*.json")) == [p.name for p in schema_files()]

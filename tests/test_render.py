@@ -15,7 +15,7 @@ import pytest
 from streamlit_folium import generate_js_hash, generate_leaflet_string
 
 import garrison
-from basemap.guard import find_online_resources
+from garrison.basemap.guard import find_online_resources
 from garrison.dates import OPEN_END, to_day
 from garrison.render.layers import LAYER_TYPES, load_layers
 from garrison.render.mapview import GarrisonLayer, StateMessage, build_map, render_html, state_message

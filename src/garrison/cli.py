@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import export
 from .dates import iso, parse_partial
-from .loader import Loader, default_data_dir
+from .loader import Loader, NoDataFolder, default_data_dir
 
 
 class UsageError(Exception):
@@ -75,7 +75,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _data_dir(args) -> Path:
     given = getattr(args, "data_dir", None) or args.data
-    path = Path(given) if given else default_data_dir()
+    try:
+        path = Path(given) if given else default_data_dir()
+    except NoDataFolder as exc:
+        raise UsageError(str(exc)) from None
     if not path.is_dir():
         raise UsageError(f"data folder {path} does not exist (use --data DIR or set GARRISON_DATA)")
     return path

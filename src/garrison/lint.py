@@ -17,6 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
+from . import schema
 from .atomic import Changed, replace_if_unchanged
 
 
@@ -121,6 +122,20 @@ def run_lint(data_dir: Path, files: list[str], fix: bool) -> int:
         dirty += 1
         diff = difflib.unified_diff(text.splitlines(True), normal.splitlines(True), str(path), f"{path} (normal form)", n=1)
         sys.stdout.writelines(diff)
+    if not files:  # the whole folder: its schema copies (for editors) are the library's too
+        dirty += _lint_schema_copies(data_dir, fix)
     if dirty and not fix:
         print(f"{dirty} file(s) not in normal form; run: python -m garrison lint --fix", file=sys.stderr)
     return 1 if dirty else 0
+
+
+def _lint_schema_copies(data_dir: Path, fix: bool) -> int:
+    """With --fix, write the library's JSON Schemas into schema/ (created if missing); else count stale copies."""
+    if fix:
+        for path in schema.write_copies(data_dir):
+            print(f"{path}: written (this Garrison version's schema)")
+        return 0
+    stale = schema.stale_copies(data_dir)
+    for path in stale:
+        print(f"{path}: differs from this Garrison version's schema", file=sys.stderr)
+    return len(stale)

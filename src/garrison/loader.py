@@ -23,13 +23,24 @@ from .model import Actor, Installation, Route, RoutePeriod, Source
 from .problems import Problem, StrictLoadError, field_name
 from .yamlsafe import MAX_BYTES, Parsed, parse_yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[2]  # a checkout (or an editable install): src/garrison/ -> the project
 BUNDLED_DATA = REPO_ROOT / "data"
 
 
+class NoDataFolder(FileNotFoundError):
+    """No data folder was given and there is no bundled one (an installed package without its checkout)."""
+
+
 def default_data_dir() -> Path:
-    """$GARRISON_DATA if set, else the bundled data folder."""
-    return Path(os.environ.get("GARRISON_DATA") or BUNDLED_DATA)
+    """$GARRISON_DATA if set, else the data folder bundled with a checkout of the project."""
+    given = os.environ.get("GARRISON_DATA")
+    if given:
+        return Path(given)
+    if (BUNDLED_DATA / "installations").is_dir():
+        return BUNDLED_DATA
+    raise NoDataFolder("no data folder: pass --data DIR or set GARRISON_DATA (this installed Garrison has no "
+                       "bundled data; a checkout of the project carries it in data/, and `pip install -e .` "
+                       "from the checkout finds it)")
 
 
 @dataclass(eq=False)  # compared by identity: field-wise equality is slow and never wanted
@@ -54,8 +65,7 @@ class Loader:
         """`links_within`: the folder a data file that is a link may point into (default: the data folder)."""
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         self.links_within = Path(links_within) if links_within is not None else self.data_dir
-        own = self.data_dir / "schema"
-        self.schema_dir = str(own if (own / "installation.schema.json").exists() else BUNDLED_DATA / "schema")
+        self.schema_dir = str(schema.SCHEMA_DIR)
         self._entries: dict[str, _Entry] = {}
         self._dataset: Dataset | None = None
         self.parsed_count = 0  # files actually parsed (for tests and benchmarks)
@@ -179,6 +189,7 @@ class Loader:
         actors_ok = actors_entry.parsed.value is not None
         sources_ok = sources_entry.parsed.value is not None
         problems += actors_entry.problems + sources_entry.problems
+        problems += schema.copy_problems(self.data_dir)
         problems += _actor_parents(actors, actors_entry)
         broken_sources = _broken_link_sources(sources_entry)
         records: list[Installation] = []

@@ -1,4 +1,9 @@
-"""Shape validation against the JSON Schemas in data/schema/ (the same files editors use)."""
+"""Shape validation against the library's JSON Schemas (``garrison/schemas/``, package data).
+
+A data folder carries copies in its ``schema/`` folder for editors (the yaml-language-server
+comment at the top of each file points there). Validation always uses the library's own;
+a copy that differs from them is reported, and ``garrison lint --fix`` writes fresh copies.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,42 @@ from .problems import Problem, field_name
 from .yamlsafe import Parsed
 
 SCHEMAS = ("installation", "actors", "sources")
+SCHEMA_DIR = Path(__file__).with_name("schemas")  # the library's own: the rules
+COPY_DIR = "schema"  # a data folder's copies, for editors
+
+
+def schema_files() -> list[Path]:
+    return sorted(SCHEMA_DIR.glob("*.schema.json"))
+
+
+def stale_copies(data_dir: str | Path) -> list[Path]:
+    """The copies in a data folder's schema/ that differ from the library's (none when it has no schema/)."""
+    folder = Path(data_dir) / COPY_DIR
+    if not folder.is_dir():
+        return []
+    return [folder / own.name for own in schema_files()
+            if not (folder / own.name).is_file() or (folder / own.name).read_bytes() != own.read_bytes()]
+
+
+def copy_problems(data_dir: str | Path) -> list[Problem]:
+    """A warning per stale schema copy: editors would check files against old rules."""
+    return [Problem(str(path), 1, 1, "", "differs from the schema of this Garrison version, so editors check against "
+                    "old rules; run `garrison lint --fix` to refresh it", "warning") for path in stale_copies(data_dir)]
+
+
+def write_copies(data_dir: str | Path) -> list[Path]:
+    """Write the library's schemas into the data folder's schema/ where missing or different; the paths written."""
+    from .atomic import write_atomic
+
+    folder = Path(data_dir) / COPY_DIR
+    folder.mkdir(exist_ok=True)
+    written = []
+    for own in schema_files():
+        copy = folder / own.name
+        if not copy.is_file() or copy.read_bytes() != own.read_bytes():
+            write_atomic(copy, own.read_bytes())
+            written.append(copy)
+    return written
 
 
 @lru_cache(maxsize=8)

@@ -17,8 +17,8 @@ from urllib.parse import unquote, urlsplit
 import folium
 from folium.elements import JSCSSMixin
 
-import basemap.assets as assets
-from basemap.guard import walk
+import garrison.basemap.assets as assets
+from garrison.basemap.guard import walk
 
 from .generated import write_generated
 

@@ -16,9 +16,9 @@ import folium
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-from basemap.assets import static_url
-from basemap.offline import offline_map
-from basemap.providers import PROVIDERS, tile_layer
+from garrison.basemap.assets import static_url
+from garrison.basemap.offline import offline_map
+from garrison.basemap.providers import PROVIDERS, tile_layer
 
 from .bundle import bundle_scripts
 

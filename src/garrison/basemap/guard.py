@@ -26,8 +26,8 @@ import folium.plugins
 from branca.element import CssLink, JavascriptLink
 from folium.elements import JSCSSMixin
 
-from basemap.assets import static_url
-from basemap.offline import LEAFLET_CSS, LEAFLET_JS
+from garrison.basemap.assets import static_url
+from garrison.basemap.offline import LEAFLET_CSS, LEAFLET_JS
 
 #: Scripts st_folium inserts for any branca colormap on the map.
 STREAMLIT_FOLIUM_COLORMAP_JS = (

@@ -6,9 +6,9 @@
 - :func:`static_url` -- URLs of files in the project's ``static/`` folder
 """
 
-from basemap.assets import load_manifest, static_path, static_url
-from basemap.guard import assert_offline, find_online_resources, localize_cdn_urls
-from basemap.offline import NaturalEarthLayer, make_offline, offline_map
+from garrison.basemap.assets import load_manifest, static_path, static_url
+from garrison.basemap.guard import assert_offline, find_online_resources, localize_cdn_urls
+from garrison.basemap.offline import NaturalEarthLayer, make_offline, offline_map
 
 __all__ = [
     "NaturalEarthLayer",
