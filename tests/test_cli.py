@@ -156,6 +156,26 @@ def test_output_errors_are_usage_errors_not_tracebacks(tmp_path: Path):
         assert "Traceback" not in r.stderr
 
 
+@pytest.mark.parametrize("fmt", ["gpkg", "parquet"])
+def test_binary_exports_write_files_and_unwritable_outputs_exit_2(tmp_path: Path, fmt: str):
+    out = tmp_path / f"history.{fmt}"
+    read = gpd.read_file if fmt == "gpkg" else gpd.read_parquet
+    for _ in range(2):  # a second export replaces the file (GDAL would refuse or append to an existing one)
+        res = run("export", "--format", fmt, "-o", str(out), "--data", str(GOOD))
+        assert res.returncode == 0 and res.stdout == "", res.stderr
+    gdf = read(out)
+    assert len(gdf) == 6 and gdf.crs.to_epsg() == 4326 and gdf["period_id"].is_unique
+    state = tmp_path / f"state.{fmt}"
+    assert run("export", "--date", "2024-12-08", "--format", fmt, "-o", str(state), "--data", str(GOOD)).returncode == 0
+    assert sorted(read(state)["period_id"]) == ["base-b@2024-12-08", "port-a@2024-12-08", "site-c@2020-05-26"]
+    for bad in (tmp_path / "no" / f"x.{fmt}", tmp_path):  # a missing folder; a folder
+        res = run("export", "--format", fmt, "-o", str(bad), "--data", str(GOOD))
+        assert res.returncode == 2 and f"cannot write {bad}:" in res.stderr and "Traceback" not in res.stderr, res.stderr
+    res = run("export", "--format", fmt, "--data", str(GOOD))
+    # Must NOT happen: a binary file poured onto a terminal.
+    assert res.returncode == 2 and "--output" in res.stderr and res.stdout == ""
+
+
 def test_changes_with_from_after_to_says_so():
     res = run("changes", "--from", "2025-01-01", "--to", "2024-01-01", "--data", str(GOOD))
     assert res.returncode == 2 and "--from 2025-01-01 is after --to 2024-01-01" in res.stderr

@@ -1,22 +1,41 @@
-"""Every CSV export read back by the clients analysts use: GDAL (through pyogrio) and pandas.
+"""Every export read back by the clients analysts use: GDAL (through pyogrio), pandas and pyarrow.
 
 GDAL builds points from the `lon`/`lat` columns only when they hold numbers; a text cell (such as a
-formula guard's `'-7.9`) makes it drop the point without a word.
+formula guard's `'-7.9`) makes it drop the point without a word. The GeoPackage and GeoParquet
+tables are queried by date with the clients' own engines and checked against `Dataset.state_at`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import json
 import shutil
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
 import pyogrio
 import pytest
 from kml_tree import placemarks
 from paths import BUNDLED, FIXTURES, GOOD
 
-from garrison.export import history_csv, state_csv, to_kml
+from garrison.export import (
+    DATE_COLUMNS,
+    GPKG_LAYER,
+    PERIOD_COLUMNS,
+    history_csv,
+    history_features,
+    period_table,
+    state_csv,
+    to_geojson,
+    to_gpkg,
+    to_kml,
+    to_parquet,
+)
 from garrison.loader import load
 
 HOSTILE = FIXTURES / "hostile"
@@ -39,12 +58,46 @@ history:
 """
 
 
+#: West of Greenwich, north of the equator; a year `from`, a month `to` (exclusive) and a gap after it.
+GAP = """\
+id: site-gap
+name: Site Gap
+kind: radar
+country: LY
+lat: 12.5
+lon: -1.5
+history:
+  - from: '2016'
+    to: '2024-12'
+    operator: red
+    status: active
+    confidence: reported
+    sources: [s1]
+  - from: '2025-03'
+    operator: green
+    status: seized
+    confidence: reported
+    sources: [s2]
+"""
+
+#: Days around every boundary of the fixture data: partial starts, a month `to`, a day `to`, gaps.
+QUERY_DAYS = ["1970-12-31", "1971-01-01", "2015-12-31", "2016-01-01", "2024-11-30", "2024-12-01", "2024-12-07",
+              "2024-12-08", "2025-02-28", "2025-03-01", "2025-05-31", "2025-06-01", "2025-07-01"]
+
+
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
     dest = tmp_path / "data"
     shutil.copytree(GOOD, dest)
     (dest / "installations" / "site-sw.yaml").write_text(SOUTH_WEST)
     return dest
+
+
+@pytest.fixture
+def gis_data(data: Path) -> Path:
+    """`data` plus an installation with partial dates and a gap in its record."""
+    (data / "installations" / "site-gap.yaml").write_text(GAP)
+    return data
 
 
 def _exports(data: Path) -> dict[str, str]:
@@ -104,3 +157,93 @@ def test_kml_time_spans_keep_the_data_precision_and_sources_are_links(data: Path
     assert '<a href="' in base_b.description
     # Must NOT happen: a data string reaching the balloon as live HTML.
     assert "<script>" not in to_kml(load(HOSTILE))
+
+
+def _expected(ds, day: str) -> list[str]:
+    """The library's own answer: period ids of the installations with a record on `day`."""
+    frame = ds.state_at(day)
+    return sorted(f"{i}@{since}" for i, since in zip(frame["id"], frame["since"], strict=True))
+
+
+def _check_rows(gdf: gpd.GeoDataFrame, ds) -> None:
+    """Point geometry on every row, EPSG:4326, signed coordinates and as-written text dates."""
+    assert gdf.crs is not None and gdf.crs.to_epsg() == 4326
+    assert len(gdf) == len(ds.periods) and (gdf.geometry.geom_type == "Point").all() and not gdf.geometry.is_empty.any()
+    assert sorted(gdf["period_id"]) == sorted(f"{r.id}@{p.start.text}" for r in ds.records for p in r.history)
+    by_id = gdf.set_index("period_id")
+    sw, gap = by_id.loc["site-sw@2020-01"], by_id.loc["site-gap@2016"]
+    assert (sw.geometry.x, sw.geometry.y) == pytest.approx((-13.2312, -8.8583))  # west and south
+    assert (gap.geometry.x, gap.geometry.y) == pytest.approx((-1.5, 12.5))
+    # The precision written is kept as text; the typed dates are the library's days.
+    assert (gap["from_text"], gap["to_text"]) == ("2016", "2024-12")
+    assert by_id.loc["base-b@2015-09", "to_text"] == "2024-12-08"  # an implied end: the next `from`
+    assert pd.isna(sw["to_text"]) and pd.isna(sw["to_date"]) and pd.isna(sw["last_date"])  # ongoing
+    assert [pd.Timestamp(gap[c]).date() for c in DATE_COLUMNS] == [dt.date(2016, 1, 1), dt.date(2024, 12, 1), dt.date(2024, 11, 30)]
+
+
+def test_gpkg_reads_back_with_gdal_with_typed_dates_and_answers_date_queries(gis_data: Path, tmp_path: Path):
+    ds = load(gis_data, strict=True)
+    path = tmp_path / "history.gpkg"
+    path.write_bytes(to_gpkg(period_table(ds)))
+    assert pyogrio.list_layers(path).tolist() == [[GPKG_LAYER, "Point"]]
+    info = pyogrio.read_info(path)
+    assert info["crs"] == "EPSG:4326" and list(info["fields"]) == PERIOD_COLUMNS
+    # OGR's Date type (not DateTime, not String): GDAL reports it as datetime64[D].
+    assert {f: t for f, t in zip(info["fields"], info["dtypes"], strict=True) if f in DATE_COLUMNS} == dict.fromkeys(DATE_COLUMNS, "datetime64[D]")
+    gdf = pyogrio.read_dataframe(path)
+    assert all(gdf[c].dtype.kind == "M" for c in DATE_COLUMNS)
+    _check_rows(gdf, ds)
+    for day in QUERY_DAYS:
+        # Must NOT happen: a GIS query and the app disagreeing on who held what on a day.
+        sql = (f"SELECT period_id FROM {GPKG_LAYER} WHERE from_date <= '{day}' "
+               f"AND (to_date IS NULL OR to_date > '{day}')")
+        by_sql = pyogrio.read_dataframe(path, sql=sql, read_geometry=False)
+        assert sorted(by_sql["period_id"]) == _expected(ds, day), day
+        where = f"from_date <= '{day}' AND (last_date IS NULL OR last_date >= '{day}')"
+        assert sorted(pyogrio.read_dataframe(path, where=where)["period_id"]) == _expected(ds, day), day
+
+
+def test_geoparquet_reads_back_with_typed_dates_and_answers_date_queries(gis_data: Path, tmp_path: Path):
+    ds = load(gis_data, strict=True)
+    path = tmp_path / "history.parquet"
+    path.write_bytes(to_parquet(period_table(ds)))
+    schema = pq.read_schema(path)
+    assert schema.names == [*PERIOD_COLUMNS, "geometry"]
+    assert all(schema.field(c).type == pa.date32() for c in DATE_COLUMNS)
+    assert all(pa.types.is_large_string(schema.field(c).type) for c in PERIOD_COLUMNS if c not in DATE_COLUMNS)
+    assert json.loads(schema.metadata[b"geo"])["columns"]["geometry"]["geometry_types"] == ["Point"]
+    _check_rows(gpd.read_parquet(path), ds)
+    table = pads.dataset(path)
+    for day in QUERY_DAYS:
+        d = dt.date.fromisoformat(day)
+        covers = (pads.field("from_date") <= d) & (pads.field("to_date").is_null() | (pads.field("to_date") > d))
+        assert sorted(table.to_table(columns=["period_id"], filter=covers)["period_id"].to_pylist()) == _expected(ds, day), day
+
+
+def test_period_table_on_a_date_is_the_state_on_that_date(gis_data: Path):
+    ds = load(gis_data, strict=True)
+    for day in QUERY_DAYS:
+        assert sorted(period_table(ds, day)["period_id"]) == _expected(ds, day), day
+    assert len(period_table(ds, "1900")) == 0
+    empty = pq.read_schema(io.BytesIO(to_parquet(period_table(ds, "1900"))))
+    assert all(empty.field(c).type == pa.date32() for c in DATE_COLUMNS)  # typed even with no rows
+
+
+def test_geojson_history_ids_are_stable_and_open_ends_are_null(gis_data: Path, tmp_path: Path):
+    ds = load(gis_data, strict=True)
+    text = to_geojson(history_features(ds))
+    feats = json.loads(text)["features"]
+    ids = [f["id"] for f in feats]
+    assert ids == [f"{r.id}@{p.start.text}" for r in ds.records for p in r.history] and len(set(ids)) == len(ids)
+    assert "site-gap@2016" in ids and "site-gap@2016-01-01" not in ids  # the data's precision, not a padded date
+    ongoing = {f"{r.id}@{r.history[-1].start.text}" for r in ds.records if r.history[-1].end is None}
+    for f in feats:
+        assert "end" in f["properties"]
+        assert (f["properties"]["end"] is None) == (f["id"] in ongoing), f["id"]  # null, not "" and not missing
+    path = tmp_path / "history.geojson"
+    path.write_text(text, encoding="utf-8")
+    gdf = pyogrio.read_dataframe(path)
+    assert len(gdf) == len(feats) and gdf.crs.to_epsg() == 4326 and (gdf.geometry.geom_type == "Point").all()
+    assert gdf["end"].isna().tolist() == [f["id"] in ongoing for f in feats]
+    sw = gdf[gdf["id"] == "site-sw"]
+    assert (sw.geometry.x.iloc[0], sw.geometry.y.iloc[0]) == pytest.approx((-13.2312, -8.8583))

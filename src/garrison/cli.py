@@ -16,6 +16,9 @@ from . import export
 from .dates import iso, parse_partial
 from .loader import Loader, NoDataFolder, default_data_dir
 
+#: Export formats that are files, not text: written with --output only (never to a terminal).
+BINARY_FORMATS = ("gpkg", "parquet")
+
 
 class UsageError(Exception):
     pass
@@ -50,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("export", parents=[common], help="export the state on a date, or the full history")
     e.add_argument("--date", type=_date, help="export the state on this date; omit for the full history")
-    e.add_argument("--format", choices=("geojson", "csv", "kml"), required=True)
+    e.add_argument("--format", choices=("geojson", "csv", "kml", *BINARY_FORMATS), required=True,
+                   help="gpkg (GeoPackage) and parquet (GeoParquet) need --output")
     e.add_argument("--output", "-o", metavar="FILE", help="write here instead of standard output")
 
     lint = sub.add_parser("lint", parents=[common], help="check (or --fix) the formatting of data files")
@@ -105,12 +109,18 @@ def _run(args) -> int:
     return 0
 
 
-def _write(out: str, output: str | None) -> None:
-    """Write the result to `output` or standard output; a failure is a usage error (exit 2), not bad data."""
-    out = out if out.endswith("\n") else out + "\n"
+def _write(out: str | bytes, output: str | None) -> None:
+    """Write the result to `output` or standard output; a failure is a usage error (exit 2), not bad data.
+
+    Bytes (a binary export) go to `output` as they are; _output never returns them without one.
+    """
+    if isinstance(out, str) and not out.endswith("\n"):
+        out += "\n"
     where = output or "standard output"
     try:
-        if output:
+        if isinstance(out, bytes):
+            Path(output).write_bytes(out)
+        elif output:
             Path(output).write_text(out, encoding="utf-8")
         else:
             sys.stdout.write(out)
@@ -128,7 +138,7 @@ def _discard_stdout() -> None:
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _output(ds, args) -> str:
+def _output(ds, args) -> str | bytes:
     if args.command == "state":
         if args.format == "geojson":
             return export.to_geojson(export.state_features(ds, args.date))
@@ -155,6 +165,11 @@ def _output(ds, args) -> str:
             lines.append(f"{r['date']}  {r['name']}: {_triple(b)} -> {_triple(a)}")
         return "\n".join(lines)
     if args.command == "export":
+        if args.format in BINARY_FORMATS:
+            if not args.output:
+                raise UsageError(f"--format {args.format} writes a binary file: give --output FILE")
+            table = export.period_table(ds, args.date)
+            return export.to_gpkg(table) if args.format == "gpkg" else export.to_parquet(table)
         if args.format == "kml":
             return export.to_kml(ds, args.date)
         if args.format == "csv":

@@ -1,6 +1,30 @@
-"""Exports: GeoJSON (RFC 7946), CSV and KML, for one date or the full history.
+"""Exports: GeoJSON (RFC 7946), CSV, KML, GeoPackage and GeoParquet, for one date or the full history.
 
-KML uses TimeSpan so Google Earth's time slider replays the history.
+KML uses TimeSpan so Google Earth's time slider replays the history. A history feature's stable id
+is ``<installation id>@<from as written>`` (``tartus@2024-12``): the GeoJSON feature id, and the
+``period_id`` column below. An ongoing period's end is null everywhere.
+
+GeoPackage (layer ``periods``) and GeoParquet carry the same table: one row per period (with a
+date: the period each installation is in on that day), a Point in EPSG:4326, and these columns:
+
+- ``period_id`` (text): ``<id>@<from_text>``, unique.
+- ``id``, ``name``, ``kind``, ``country`` (text): the installation.
+- ``from_text`` (text): the period's ``from`` exactly as written ('2016', '2024-12', '2024-12-08').
+- ``to_text`` (text): its ``to`` as written, or else the next period's ``from`` as written (where
+  it ends); null while ongoing.
+- ``from_date`` (date): the first day the period covers (a partial date starts on its first day).
+- ``to_date`` (date): the day it ends, exclusive: the first day of ``to_text``, so ``to: '2024-12'``
+  is 2024-12-01 (data/README.md); null while ongoing.
+- ``last_date`` (date): the last day it covers, ``to_date`` minus one day; null while ongoing.
+- ``operator``, ``operator_name``, ``status``, ``territory``, ``territory_name``, ``confidence``
+  (text), ``sources`` (text, ids joined by ';'), ``note`` (text).
+
+Periods are half-open, so the installations on day D are
+``from_date <= D AND (to_date IS NULL OR to_date > D)``, the same as
+``from_date <= D AND (last_date IS NULL OR last_date >= D)``, with D written 'YYYY-MM-DD' (in the
+GeoPackage's own SQL, GDAL's default for it, or a `where` filter; GDAL's OGRSQL dialect does not
+compare a DATE with a literal). Dates are GeoPackage DATE and Parquet date32; the text columns keep
+the precision the dates do not.
 """
 
 from __future__ import annotations
@@ -14,9 +38,15 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from numbers import Number
 
+import geopandas as gpd
+import pandas as pd
+import pyarrow as pa
+import pyogrio
+
 from .checks import check_url
 from .dataset import Dataset
-from .dates import iso
+from .dates import OPEN_END, from_day, iso
+from .model import Installation
 from .timeline import DateLike
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -24,6 +54,26 @@ KML_NS = "http://www.opengis.net/kml/2.2"
 ET.register_namespace("", KML_NS)
 #: Google Earth's stock white circle, tinted per operator (Google Earth ships its stock icons).
 GE_ICON = "https://maps.google.com/mapfiles/kml/shapes/placemark_circle.png"
+#: The GeoPackage/GeoParquet table's columns (the geometry follows), described in the module docstring.
+PERIOD_COLUMNS = [
+    "period_id", "id", "name", "kind", "country", "from_text", "to_text", "from_date", "to_date", "last_date",
+    "operator", "operator_name", "status", "territory", "territory_name", "confidence", "sources", "note",
+]
+DATE_COLUMNS = ("from_date", "to_date", "last_date")
+GPKG_LAYER = "periods"
+
+
+def period_id(inst_id: str, from_text: str) -> str:
+    """A period's stable id: `from` is unique within an installation (the loader requires it to increase)."""
+    return f"{inst_id}@{from_text}"
+
+
+def _span(rec: Installation, k: int) -> tuple[str, str | None]:
+    """(from, to) of period `k` as written; an implied end is the next period's `from`, None while ongoing."""
+    period, history = rec.history[k], rec.history
+    if period.end is not None:
+        return period.start.text, period.end.text
+    return period.start.text, history[k + 1].start.text if k + 1 < len(history) else None
 
 
 def state_features(ds: Dataset, date: DateLike) -> dict:
@@ -50,7 +100,7 @@ def history_features(ds: Dataset) -> dict:
                      "status": d["status"], "territory": d["territory"],
                      "territory_name": ds.actor_name(d["territory"]), "confidence": d["confidence"],
                      "sources": d["sources"], "note": d["note"]}
-            feats.append({"type": "Feature", "id": f"{rec.id}/{row - pt.offsets[i]}",
+            feats.append({"type": "Feature", "id": period_id(rec.id, d["since"]),
                           "geometry": {"type": "Point", "coordinates": [rec.lon, rec.lat]}, "properties": props})
     return {"type": "FeatureCollection", "features": feats}
 
@@ -159,11 +209,10 @@ def _placemarks(ds: Dataset, date: DateLike | None):
         return
     pt = ds.periods
     for i, rec in enumerate(ds.records):
-        for k, period in enumerate(rec.history):
+        for k in range(len(rec.history)):
             props = {"id": rec.id, "name": rec.name, **pt.describe(pt.offsets[i] + k)}
-            nxt = rec.history[k + 1].start.text if k + 1 < len(rec.history) else None
-            end = period.end.text if period.end is not None else nxt
-            yield _xml_id(rec.id, period.start.text), props, (period.start.text, end), rec.lon, rec.lat
+            span = _span(rec, k)
+            yield _xml_id(rec.id, span[0]), props, span, rec.lon, rec.lat
 
 
 def to_kml(ds: Dataset, date: DateLike | None = None) -> str:
@@ -190,3 +239,54 @@ def to_kml(ds: Dataset, date: DateLike | None = None) -> str:
         _sub(_sub(pm, "Point"), "coordinates", f"{lon!r},{lat!r}")
     ET.indent(root, space=" ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _period_row(ds: Dataset, row: int) -> dict:
+    """One period-table row (PERIOD_COLUMNS plus lon/lat) from period row `row`."""
+    pt = ds.periods
+    i = int(pt.inst[row])
+    rec, d, end = ds.records[i], pt.describe(row), int(pt.end[row])
+    from_text, to_text = _span(rec, row - int(pt.offsets[i]))
+    ongoing = end >= OPEN_END
+    return {
+        "period_id": period_id(rec.id, from_text), "id": rec.id, "name": rec.name, "kind": rec.kind,
+        "country": rec.country, "from_text": from_text, "to_text": to_text,
+        # the period table's own resolved days: the dates mean exactly what state_at answers
+        "from_date": from_day(int(pt.start[row])), "to_date": None if ongoing else from_day(end),
+        "last_date": None if ongoing else from_day(end - 1),
+        "operator": d["operator"], "operator_name": ds.actor_name(d["operator"]), "status": d["status"],
+        "territory": d["territory"], "territory_name": ds.actor_name(d["territory"]),
+        "confidence": d["confidence"], "sources": ";".join(d["sources"]), "note": d["note"],
+        "lon": rec.lon, "lat": rec.lat,
+    }
+
+
+def period_table(ds: Dataset, date: DateLike | None = None) -> gpd.GeoDataFrame:
+    """The GeoPackage/GeoParquet table: every period, or each installation's period at `date`."""
+    rows = ds.periods.state_at(date).period if date is not None else range(len(ds.periods))
+    recs = [_period_row(ds, int(r)) for r in rows]
+    # Explicit dtypes, so an empty table or an all-null column keeps its type: date32 becomes a
+    # GeoPackage DATE and a Parquet date32 (a column of None alone would be typeless).
+    cols = {c: pd.array([r[c] for r in recs], dtype=pd.ArrowDtype(pa.date32()) if c in DATE_COLUMNS else "str")
+            for c in PERIOD_COLUMNS}
+    points = gpd.points_from_xy([r["lon"] for r in recs], [r["lat"] for r in recs])
+    return gpd.GeoDataFrame(cols, geometry=points, crs="EPSG:4326")
+
+
+def to_gpkg(table: gpd.GeoDataFrame) -> bytes:
+    """A GeoPackage (one Point layer, GPKG_LAYER) of `table`, as bytes.
+
+    Built in memory, so the CLI writes it like any other export (a bad path is exit 2) and an
+    existing file is replaced, where GDAL would refuse it or add a layer to it.
+    """
+    buf = io.BytesIO()
+    # use_arrow: pyogrio's other path (and GeoDataFrame.to_file's default) writes dates as TEXT.
+    pyogrio.write_dataframe(table, buf, layer=GPKG_LAYER, driver="GPKG", geometry_type="Point", use_arrow=True)
+    return buf.getvalue()
+
+
+def to_parquet(table: gpd.GeoDataFrame) -> bytes:
+    """GeoParquet (WKB points, CRS in the `geo` metadata) of `table`, built in memory."""
+    buf = io.BytesIO()
+    table.to_parquet(buf, index=False)
+    return buf.getvalue()
