@@ -36,7 +36,7 @@ class Widget:
 @dataclass
 class RunResult:
     widgets: list[Widget] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)  # markdown, captions, alerts shown by the run
+    texts: list[str] = field(default_factory=list)  # markdown, captions, alerts, html and code shown by the run
     exception: str | None = None
     messages: int = 0
 
@@ -125,7 +125,9 @@ def _collect(fwd: ForwardMsg, result: RunResult) -> None:
     proto = getattr(element, kind) if kind else None
     if kind == "exception":
         result.exception = f"{proto.type}: {proto.message}"
-    elif kind in ("markdown", "alert"):
+    elif kind in ("markdown", "alert", "html"):
         result.texts.append(proto.body)
+    elif kind == "code":
+        result.texts.append(proto.code_text)
     elif proto is not None and hasattr(proto, "id") and proto.id:
         result.widgets.append(Widget(kind, proto.id, getattr(proto, "label", ""), getattr(proto, "form_id", "")))

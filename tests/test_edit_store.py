@@ -911,3 +911,25 @@ def test_a_full_or_read_only_disk_is_a_clear_error_and_the_data_stays(data: Path
     assert expected in got["outcome"] and "unchanged" in got["outcome"], got
     # Must NOT happen: a torn or changed data file, or a temporary file left beside it.
     assert got["same"] and got["left"] == []
+
+
+def test_checking_a_draft_parses_only_that_file_and_leaves_the_loader_as_the_disk_is(data: Path):
+    # in-app validation goes through the process's incremental loader, not a copy of the folder
+    from garrison.loader import shared_loader
+
+    loader = shared_loader(data)
+    on_disk = loader.load()
+    parsed = loader.parsed_count
+    draft = open_for_edit(data, "port-a")
+    set_fields(draft, name="Port Checked")
+    assert not [p for p in validate_draft(draft) if p.severity == "error"]
+    assert loader.parsed_count == parsed + 1  # the draft alone
+    again = loader.load()
+    # must not: the draft leak into what the app shows before it is saved
+    assert again is on_disk and again.records[again.index["port-a"]].name == "Port A"
+    overridden = loader.load(overrides={"installations/port-a.yaml": draft.render().encode()})
+    assert overridden.records[overridden.index["port-a"]].name == "Port Checked"
+    gone = loader.load(overrides={"installations/port-a.yaml": None})
+    assert "port-a" not in gone.index and "port-a" in loader.load().index
+    with pytest.raises(ValueError, match="not a data file"):
+        loader.load(overrides={"notes.txt": b"x"})

@@ -12,6 +12,7 @@ import os
 import re
 import stat as stat_module
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -68,19 +69,27 @@ class Loader:
         self.schema_dir = str(schema.SCHEMA_DIR)
         self._entries: dict[str, _Entry] = {}
         self._dataset: Dataset | None = None
+        self._lock = threading.RLock()
         self.parsed_count = 0  # files actually parsed (for tests and benchmarks)
 
     # --- public ----------------------------------------------------------------------------
-    def load(self, strict: bool = False) -> Dataset:
-        """The dataset as on disk now; re-parses only changed files."""
+    def load(self, strict: bool = False, overrides: Mapping[str | os.PathLike, bytes | None] | None = None) -> Dataset:
+        """The dataset as on disk now; re-parses only changed files.
+
+        ``overrides``: the dataset as it would be if these files (paths in the data folder) held
+        these bytes instead (None: the file removed), for checking an edit before it is saved.
+        Only the overridden files are parsed; the loader's own state stays the disk's.
+        """
         if not self.data_dir.is_dir():
             raise FileNotFoundError(f"data folder {self.data_dir} does not exist (set --data or GARRISON_DATA)")
-        changed = self._refresh()
-        if changed or self._dataset is None:
-            self._dataset = self._assemble()
-        if strict and self._dataset.errors:
-            raise StrictLoadError(self._dataset.problems)
-        return self._dataset
+        with self._lock:  # one loader serves every session of the app: refresh and assemble one at a time
+            changed = self._refresh()
+            if changed or self._dataset is None:
+                self._dataset = self._assemble(self._entries)
+            dataset = self._dataset if not overrides else self._assemble(self._overridden(overrides))
+        if strict and dataset.errors:
+            raise StrictLoadError(dataset.problems)
+        return dataset
 
     def current(self) -> Dataset | None:
         """The dataset as last loaded, without looking at the disk (None before the first load)."""
@@ -100,6 +109,34 @@ class Loader:
             base = str(inst_dir)
             out += [(os.path.join(base, n), "installation") for n in names]  # plain strings: fast warm reload
         return out
+
+    def _overridden(self, overrides: Mapping[str | os.PathLike, bytes | None]) -> dict[str, _Entry]:
+        """A copy of the entries with the overridden files parsed from the given bytes (or removed)."""
+        entries = dict(self._entries)
+        for given, data in overrides.items():
+            rel = given if not os.path.isabs(given) else os.path.relpath(given, self.data_dir)
+            path = os.path.join(str(self.data_dir), rel)
+            kind = self._kind(path)
+            if data is None:
+                if kind in ("actors", "sources"):
+                    entries[path] = _missing(path)
+                else:
+                    entries.pop(path, None)
+                continue
+            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+            # as a fresh `validate` would read it: no last good version to fall back on
+            entries[path] = self._parse(path, kind, data, (0, 0), digest, None)
+        return entries
+
+    def _kind(self, path: str) -> str:
+        """What a path in the data folder holds, as _files names it; ValueError for anything else."""
+        for file, kind in self._files():
+            if file == path:
+                return kind
+        rel = os.path.relpath(path, self.data_dir)
+        if os.path.dirname(rel) == "installations" and rel.endswith((".yaml", ".yml")) and not os.path.basename(rel).startswith("."):
+            return "installation"  # a file not on disk yet
+        raise ValueError(f"{path} is not a data file of {self.data_dir}")
 
     def _refresh(self) -> bool:
         files = self._files()
@@ -179,13 +216,13 @@ class Loader:
         return entry
 
     # --- assembly --------------------------------------------------------------------------
-    def _assemble(self) -> Dataset:
+    def _assemble(self, entries: dict[str, _Entry]) -> Dataset:
         problems: list[Problem] = []
-        actors_entry = self._entries[str(self.data_dir / "actors.yaml")]
-        sources_entry = self._entries[str(self.data_dir / "sources.yaml")]
+        actors_entry = entries[str(self.data_dir / "actors.yaml")]
+        sources_entry = entries[str(self.data_dir / "sources.yaml")]
         actors: dict[str, Actor] = {a.id: a for a in actors_entry.items}
         sources: dict[str, Source] = {s.id: s for s in sources_entry.items}
-        routes_entry = self._entries.get(str(self.data_dir / "routes.yaml"))
+        routes_entry = entries.get(str(self.data_dir / "routes.yaml"))
         actors_ok = actors_entry.parsed.value is not None
         sources_ok = sources_entry.parsed.value is not None
         problems += actors_entry.problems + sources_entry.problems
@@ -195,7 +232,7 @@ class Loader:
         records: list[Installation] = []
         seen: dict[str, str] = {}
         cited: set[str] = set()
-        inst_entries = [(p, e) for p, e in self._entries.items() if e not in (actors_entry, sources_entry, routes_entry)]
+        inst_entries = [(p, e) for p, e in entries.items() if e not in (actors_entry, sources_entry, routes_entry)]
         for path, entry in inst_entries:
             problems += entry.problems
             if entry.record is None:
@@ -241,7 +278,7 @@ class Loader:
                 line, col = sources_entry.parsed.where((idx, "id"))
                 problems.append(Problem(sources_entry.path, line, col, f"[{idx}].id", f"source {src.id!r} is never cited", "warning", src.id))
         problems.sort(key=lambda p: (p.path, p.line, p.column))
-        version = hashlib.blake2b("".join(e.digest for e in self._entries.values()).encode(), digest_size=8).hexdigest()
+        version = hashlib.blake2b("".join(e.digest for e in entries.values()).encode(), digest_size=8).hexdigest()
         return Dataset(records, actors, sources, problems, str(self.data_dir), version, routes)
 
     @staticmethod

@@ -18,7 +18,6 @@ import hashlib
 import io
 import os
 import re
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -31,7 +30,7 @@ from ruamel.yaml.error import YAMLError
 
 from ..atomic import Changed, remove_if_unchanged, replace_if_unchanged
 from ..lint import _quote_dates, _yaml
-from ..loader import Loader
+from ..loader import shared_loader
 from ..problems import Problem, field_name
 from ..yamlsafe import MAX_BYTES, parse_yaml
 from . import gitaudit, values
@@ -395,50 +394,24 @@ def add_source(draft: Draft, source: Mapping[str, Any]) -> None:
 
 # --- validation --------------------------------------------------------------------------------
 
-def _loaded_files(data_dir: Path) -> list[str]:
-    """Paths, relative to the data folder, of everything the Loader reads (plus the schema folder)."""
-    out = [n for n in ("actors.yaml", "sources.yaml", "routes.yaml", "schema") if (data_dir / n).exists()]
-    inst = data_dir / "installations"
-    if inst.is_dir():
-        out += [f"installations/{n}" for n in sorted(os.listdir(inst))
-                if n.endswith((".yaml", ".yml")) and not n.startswith(".")]
-    return out
-
-
-def _mirror(data_dir: Path, tmp: Path, target: str, text: str | None) -> None:
-    """Symlink the data folder's files into ``tmp``; ``target`` gets ``text`` (None: left out)."""
-    (tmp / "installations").mkdir()
-    for rel in _loaded_files(data_dir):
-        if rel != target:
-            os.symlink((data_dir / rel).resolve(), tmp / rel)
-    if text is not None:
-        (tmp / target).write_text(text, encoding="utf-8", newline="")
-
-
 def _cli_problems(data_dir: Path, target: str, text: str | None) -> tuple[list[Problem], list[Problem]]:
-    """(problems before, problems after) replacing ``target`` by ``text``, as ``validate`` reports them,
-    with paths under ``data_dir``."""
+    """(problems before, problems after) replacing ``target`` (relative to the data folder) by ``text``
+    (None: removing it), as ``validate`` reports them, with paths under ``data_dir``.
+
+    Both come from the process's incremental loader: only the edited file is parsed again.
+    """
     data_dir = Path(data_dir)
-    out = []
-    with tempfile.TemporaryDirectory(prefix="garrison-validate-") as tmp_name:
-        for label, new_text in (("before", None), ("after", text)):
-            tmp = Path(tmp_name) / label
-            tmp.mkdir()
-            if label == "before":
-                original = data_dir / target
-                _mirror(data_dir, tmp, target, None)
-                if original.exists():
-                    os.symlink(original.resolve(), tmp / target)
-            else:
-                _mirror(data_dir, tmp, target, new_text)
-            prefix = str(tmp) + os.sep
-            # the mirror's files are links into the real data folder
-            out.append([_relocate(p, prefix, data_dir) for p in Loader(tmp, links_within=data_dir).load().problems])
-    return out[0], out[1]
+    loader = shared_loader(data_dir)
+    before = loader.load().problems
+    after = loader.load(overrides={target: None if text is None else text.encode("utf-8")}).problems
+    prefix = str(loader.data_dir) + os.sep
+    return [_relocate(p, prefix, data_dir) for p in before], [_relocate(p, prefix, data_dir) for p in after]
 
 
 def _relocate(p: Problem, prefix: str, data_dir: Path) -> Problem:
-    """A problem found in the mirror, named as under the real data folder."""
+    """A problem as the loader (of the resolved folder) names it, named as under ``data_dir``."""
+    if str(data_dir) + os.sep == prefix:
+        return p
     path = str(data_dir / p.path[len(prefix):]) if p.path.startswith(prefix) else p.path
     message = p.message.replace(prefix, str(data_dir) + os.sep)
     return replace(p, path=path, message=message)
