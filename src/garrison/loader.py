@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import schema
+from . import datafiles, schema
 from .checks import check_installation, check_url
 from .dataset import Dataset
 from .dates import parse_partial
@@ -101,14 +101,7 @@ class Loader:
 
     # --- files -----------------------------------------------------------------------------
     def _files(self) -> list[tuple[str, str]]:
-        out = [(str(self.data_dir / "actors.yaml"), "actors"), (str(self.data_dir / "sources.yaml"), "sources"),
-               (str(self.data_dir / "routes.yaml"), "routes")]
-        inst_dir = self.data_dir / "installations"
-        if inst_dir.is_dir():
-            names = sorted(n for n in os.listdir(inst_dir) if n.endswith((".yaml", ".yml")) and not n.startswith("."))
-            base = str(inst_dir)
-            out += [(os.path.join(base, n), "installation") for n in names]  # plain strings: fast warm reload
-        return out
+        return datafiles.listing(self.data_dir)
 
     def _overridden(self, overrides: Mapping[str | os.PathLike, bytes | None]) -> dict[str, _Entry]:
         """A copy of the entries with the overridden files parsed from the given bytes (or removed)."""
@@ -129,14 +122,11 @@ class Loader:
         return entries
 
     def _kind(self, path: str) -> str:
-        """What a path in the data folder holds, as _files names it; ValueError for anything else."""
-        for file, kind in self._files():
-            if file == path:
-                return kind
-        rel = os.path.relpath(path, self.data_dir)
-        if os.path.dirname(rel) == "installations" and rel.endswith((".yaml", ".yml")) and not os.path.basename(rel).startswith("."):
-            return "installation"  # a file not on disk yet
-        raise ValueError(f"{path} is not a data file of {self.data_dir}")
+        """What a path in the data folder holds; ValueError for anything else."""
+        kind = datafiles.kind_of(os.path.relpath(path, self.data_dir))
+        if kind is None:
+            raise ValueError(f"{path} is not a data file of {self.data_dir}")
+        return kind
 
     def _refresh(self) -> bool:
         files = self._files()
