@@ -130,12 +130,17 @@ def run_lint(data_dir: Path, files: list[str], fix: bool) -> int:
 
 
 def _lint_schema_copies(data_dir: Path, fix: bool) -> int:
-    """With --fix, write the library's JSON Schemas into schema/ (created if missing); else count stale copies."""
+    """With --fix, write the JSON Schemas into schema/ (created if missing); else count stale copies.
+
+    The copies are the library's, but for ids.schema.json: that one is made from the data's ids.
+    """
     if fix:
         for path in schema.write_copies(data_dir):
-            print(f"{path}: written (this Garrison version's schema)")
+            made = "this data folder's ids" if path.name == schema.IDS_FILE else "this Garrison version's schema"
+            print(f"{path}: written ({made})")
         return 0
     stale = schema.stale_copies(data_dir)
     for path in stale:
-        print(f"{path}: differs from this Garrison version's schema", file=sys.stderr)
+        why = "out of date with this data folder's ids" if path.name == schema.IDS_FILE else "differs from this Garrison version's schema"
+        print(f"{path}: {why}", file=sys.stderr)
     return len(stale)
