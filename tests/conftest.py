@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from paths import BAD, BUNDLED, FIXTURES, GOOD, ROOT  # noqa: F401  (re-exported for old imports)
+
+
+def pytest_configure(config):
+    # The parse cache of every process a test starts (CLI runs, app servers) goes to a folder of this
+    # run, never the user's ~/.cache: a run starts cold and leaves nothing behind.
+    os.environ["GARRISON_CACHE"] = tempfile.mkdtemp(prefix="garrison-test-cache-")
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(os.environ.get("GARRISON_CACHE", ""), ignore_errors=True)
 
 
 @pytest.fixture

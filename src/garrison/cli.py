@@ -15,6 +15,7 @@ from pathlib import Path
 from . import export
 from .dates import iso, parse_partial
 from .loader import Loader, NoDataFolder, default_data_dir
+from .parsecache import default_cache_dir
 
 #: Export formats that are files, not text: written with --output only (never to a terminal).
 BINARY_FORMATS = ("gpkg", "parquet")
@@ -92,7 +93,7 @@ def _run(args) -> int:
     if args.command == "lint":
         from .lint import run_lint
         return run_lint(_data_dir(args), args.files, args.fix)
-    ds = Loader(_data_dir(args)).load()
+    ds = Loader(_data_dir(args), cache_dir=default_cache_dir()).load()
     if args.command == "validate":
         shown = ds.errors if args.quiet else ds.problems
         for p in shown:

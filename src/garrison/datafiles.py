@@ -16,9 +16,14 @@ def kind_of(rel: str | os.PathLike) -> str | None:
     parts = Path(rel).parts
     if len(parts) == 1:
         return TOP_LEVEL.get(parts[0])
-    if len(parts) == 2 and parts[0] == INSTALLATIONS and parts[1].endswith(SUFFIXES) and not parts[1].startswith("."):
+    if len(parts) == 2 and parts[0] == INSTALLATIONS and is_installation_name(parts[1]):
         return "installation"
     return None
+
+
+def is_installation_name(name: str) -> bool:
+    """A file name in installations/ that holds an installation."""
+    return name.endswith(SUFFIXES) and not name.startswith(".")
 
 
 def listing(data_dir: str | os.PathLike) -> list[tuple[str, str]]:
@@ -29,5 +34,5 @@ def listing(data_dir: str | os.PathLike) -> list[tuple[str, str]]:
     inst_dir = os.path.join(base, INSTALLATIONS)
     if os.path.isdir(inst_dir):
         out += [(os.path.join(inst_dir, n), "installation")  # plain strings: a warm reload of 10k files stays fast
-                for n in sorted(os.listdir(inst_dir)) if kind_of(os.path.join(INSTALLATIONS, n))]
+                for n in sorted(os.listdir(inst_dir)) if is_installation_name(n)]
     return out

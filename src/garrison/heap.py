@@ -11,7 +11,9 @@ previous objects back (``gc.unfreeze``), so a replaced dataset's reference cycle
 
 from __future__ import annotations
 
+import contextlib
 import gc
+from collections.abc import Iterator
 
 
 def settle() -> None:
@@ -19,3 +21,16 @@ def settle() -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+
+
+@contextlib.contextmanager
+def paused() -> Iterator[None]:
+    """No automatic collections inside: a cold load makes millions of objects that all stay alive, and
+    the collections their allocation triggers found no garbage but walked them all, again and again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

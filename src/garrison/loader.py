@@ -7,6 +7,7 @@ its last good version in the dataset, flagged ``stale``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -16,11 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import datafiles, schema
+from . import datafiles, heap, schema
 from .checks import check_installation, check_url
 from .dataset import Dataset
 from .dates import parse_partial
 from .model import Actor, Installation, Route, RoutePeriod, Source
+from .parsecache import ParseCache, default_cache_dir
 from .problems import Problem, StrictLoadError, field_name
 from .yamlsafe import MAX_BYTES, Parsed, parse_yaml
 
@@ -62,14 +64,17 @@ class _Entry:
 class Loader:
     """Incremental loader for one data folder."""
 
-    def __init__(self, data_dir: str | os.PathLike | None = None, links_within: str | os.PathLike | None = None):
-        """`links_within`: the folder a data file that is a link may point into (default: the data folder)."""
+    def __init__(self, data_dir: str | os.PathLike | None = None, links_within: str | os.PathLike | None = None,
+                 cache_dir: str | os.PathLike | None = None):
+        """`links_within`: the folder a data file that is a link may point into (default: the data folder).
+        `cache_dir`: where parsed files are kept between processes (see parsecache.py; None: no cache)."""
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         self.links_within = Path(links_within) if links_within is not None else self.data_dir
         self.schema_dir = str(schema.SCHEMA_DIR)
         self._entries: dict[str, _Entry] = {}
         self._dataset: Dataset | None = None
         self._lock = threading.RLock()
+        self._cache = ParseCache(cache_dir, self.data_dir) if cache_dir is not None else None
         self.parsed_count = 0  # files actually parsed (for tests and benchmarks)
 
     # --- public ----------------------------------------------------------------------------
@@ -129,6 +134,15 @@ class Loader:
         return kind
 
     def _refresh(self) -> bool:
+        first = not self._entries
+        parsed_before = self.parsed_count
+        with heap.paused() if first else contextlib.nullcontext():
+            changed = self._refresh_entries()
+        if self._cache is not None and first and self.parsed_count > parsed_before:
+            self._cache.put_all(self._entries)  # what a cold start parsed, for the next cold start
+        return changed
+
+    def _refresh_entries(self) -> bool:
         files = self._files()
         changed = set(self._entries) - {p for p, _ in files}
         for gone in changed:
@@ -160,6 +174,12 @@ class Loader:
             digest = hashlib.blake2b(data, digest_size=16).hexdigest()
             if old is not None and old.digest == digest:
                 old.stat = stat
+                continue
+            cached = self._cache.get(path, digest) if old is None and self._cache is not None else None
+            if cached is not None:  # parsed by an earlier process from these very bytes
+                cached.stat = stat
+                self._entries[path] = cached
+                changed.add(path)
                 continue
             self._entries[path] = self._read(path, kind, data, stat, digest, old)
             changed.add(path)
@@ -499,7 +519,7 @@ def shared_loader(data_dir: str | os.PathLike | None = None) -> Loader:
     with _LOADERS_LOCK:
         loader = _LOADERS.get(key)
         if loader is None:
-            loader = _LOADERS[key] = Loader(key)
+            loader = _LOADERS[key] = Loader(key, cache_dir=default_cache_dir())
         return loader
 
 
