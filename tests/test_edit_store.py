@@ -933,3 +933,18 @@ def test_checking_a_draft_parses_only_that_file_and_leaves_the_loader_as_the_dis
     assert "port-a" not in gone.index and "port-a" in loader.load().index
     with pytest.raises(ValueError, match="not a data file"):
         loader.load(overrides={"notes.txt": b"x"})
+
+
+def test_a_save_brings_the_editors_ids_schema_up_to_date(data: Path):
+    # editors complete and check ids from schema/ids.schema.json: a source added in the app is known there at once
+    import json
+
+    from garrison import schema
+
+    schema.write_copies(data)
+    ids = data / "schema" / schema.IDS_FILE
+    draft = open_sources(data)
+    add_source(draft, {"id": "s-new", "title": "New", "publisher": "P", "url": "https://example.org/new"})
+    save(draft, draft.digest)
+    assert "s-new" in json.dumps(json.loads(ids.read_text(encoding="utf-8")))
+    assert not schema.stale_copies(data)  # must not: validate warn about the copy right after a save

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
-from . import schema
+from . import datafiles, schema
 from .atomic import Changed, replace_if_unchanged
 
 
@@ -60,12 +61,8 @@ def normalise(text: str) -> str:
 
 
 def data_files(data_dir: Path) -> list[Path]:
-    files = [data_dir / "actors.yaml", data_dir / "sources.yaml", data_dir / "routes.yaml"]
-    files += sorted((data_dir / "installations").glob("*.yaml"))
-    return [f for f in files if f.exists()]
-
-
-TOP_LEVEL_FILES = ("actors.yaml", "sources.yaml", "routes.yaml")
+    """Every data file that exists, in the loader's order."""
+    return [Path(p) for p, _ in datafiles.listing(data_dir) if os.path.exists(p)]
 
 
 def is_data_file(path: Path, data_dir: Path) -> bool:
@@ -74,9 +71,7 @@ def is_data_file(path: Path, data_dir: Path) -> bool:
         rel = path.resolve().relative_to(data_dir.resolve())
     except (OSError, ValueError):
         return False
-    parts = rel.parts
-    return (len(parts) == 1 and parts[0] in TOP_LEVEL_FILES) or (
-        len(parts) == 2 and parts[0] == "installations" and rel.suffix == ".yaml")
+    return datafiles.kind_of(rel) is not None
 
 
 def run_lint(data_dir: Path, files: list[str], fix: bool) -> int:

@@ -28,6 +28,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
+from .. import schema
 from ..atomic import Changed, remove_if_unchanged, replace_if_unchanged
 from ..lint import _quote_dates, _yaml
 from ..loader import shared_loader
@@ -578,6 +579,11 @@ def _disk_errors_as_edit_errors(fn):
     return wrapper
 
 
+def _refreshed_ids(data_dir: Path) -> list[Path]:
+    """Editors' schema/ids.schema.json brought up to date with the saved data; [its path] if it changed."""
+    return [Path(data_dir) / schema.COPY_DIR / schema.IDS_FILE] if schema.write_ids_schema(data_dir) else []
+
+
 @_disk_errors_as_edit_errors
 def save(draft: Draft, expected_digest: str | None) -> SaveResult:
     """Validate and write the draft atomically, if the file on disk still has ``expected_digest``.
@@ -602,7 +608,7 @@ def save(draft: Draft, expected_digest: str | None) -> SaveResult:
             raise _conflict(draft, expected_digest, exc.found, text) from None
         new_digest = digest_bytes(text.encode("utf-8"))
         subject, body = (f"{draft.label}: created", "") if draft.is_new else commit_message(draft.label, changes)
-        outcome = gitaudit.commit_paths(draft.data_dir, [draft.path], subject, body)
+        outcome = gitaudit.commit_paths(draft.data_dir, [draft.path, *_refreshed_ids(draft.data_dir)], subject, body)
     draft.loaded_text, draft.digest = text, new_digest
     return SaveResult(draft.path, new_digest, True, changes, diff, problems, outcome)
 
@@ -688,7 +694,7 @@ def delete(data_dir: str | os.PathLike, inst_id: str, confirm: str, expected_dig
         except Changed as exc:
             text = exc.found.decode("utf-8", "replace") if exc.found is not None else ""
             raise Conflict(str(path), expected_digest, _digest_or_none(exc.found), "", text, "") from None
-        outcome = gitaudit.commit_paths(data_dir, [path], f"{inst_id}: deleted", "")
+        outcome = gitaudit.commit_paths(data_dir, [path, *_refreshed_ids(data_dir)], f"{inst_id}: deleted", "")
     return SaveResult(path, None, True, ["deleted"], "", [], outcome)
 
 
