@@ -259,7 +259,7 @@ def test_a_hand_edit_between_the_check_and_the_write_is_kept(data: Path, monkeyp
     # the window the race test hits at random, made certain: the hand edit lands after save()'s
     # (or delete()'s) first digest check and before its write
     from garrison import atomic
-    from garrison.edit import store
+    from garrison.edit import saving as store
 
     hand = COMMENTED.replace("lon: 35.87", "lon: 35.88  # fixed by hand")
     draft = open_for_edit(data, "port-a")

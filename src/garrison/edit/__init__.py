@@ -9,27 +9,16 @@ way ``python -m garrison validate`` does, and save it atomically with conflict d
     merged = rebase(draft); save(merged, merged.digest)   # my edit onto the disk version, if no clash
 """
 
+from .describe import describe_changes
+from .draft import Draft, file_digest, open_for_edit, open_sources
+from .edits import add_source, new_installation, replace_history, retire, set_fields
 from .errors import Conflict, DiskError, EditError, ValidationFailed
 from .gitaudit import GitOutcome
+from .housekeeping import sweep_temp_files
+from .merge import rebase
 from .paths import check_id, installation_path, sources_path
-from .store import (
-    Draft,
-    SaveResult,
-    add_source,
-    delete,
-    describe_changes,
-    file_digest,
-    new_installation,
-    open_for_edit,
-    open_sources,
-    rebase,
-    replace_history,
-    retire,
-    save,
-    set_fields,
-    sweep_temp_files,
-    validate_draft,
-)
+from .saving import SaveResult, delete, save
+from .validation import validate_draft
 from .values import MAX_FILE_BYTES, MAX_STRING
 
 __all__ = [
