@@ -20,6 +20,15 @@ def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "garrison", *args], capture_output=True, text=True, env=full_env, cwd=ROOT, timeout=120)
 
 
+@pytest.mark.parametrize("given", [".", "./", "../data", "{abs}"])
+def test_validate_any_spelling_of_the_data_folder(good_copy: Path, given: str):
+    # `--data .` is how the pre-commit hooks call it; "./actors.yaml" once missed the loader's "actors.yaml"
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    res = subprocess.run([sys.executable, "-m", "garrison", "validate", "--data", given.format(abs=good_copy)],
+                         capture_output=True, text=True, env=full_env, cwd=good_copy, timeout=120)
+    assert res.returncode == 0 and "3 installations loaded; 0 error(s)" in res.stderr, res.stderr[-2000:]
+
+
 def test_validate_exit_codes(good_copy: Path):
     ok = run("validate", str(good_copy))
     assert ok.returncode == 0, ok.stdout + ok.stderr

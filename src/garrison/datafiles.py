@@ -26,12 +26,17 @@ def is_installation_name(name: str) -> bool:
     return name.endswith(SUFFIXES) and not name.startswith(".")
 
 
+def path_of(data_dir: str | os.PathLike, rel: str | os.PathLike) -> str:
+    """The key the loader files `rel` under: the path as Path spells it."""
+    return str(Path(data_dir) / rel)
+
+
 def listing(data_dir: str | os.PathLike) -> list[tuple[str, str]]:
     """(path, kind) of every data file: the top-level files (whether or not they exist, so a missing
     actors.yaml can be reported), then installations/ in name order."""
-    base = str(data_dir)
-    out = [(os.path.join(base, name), kind) for name, kind in TOP_LEVEL.items()]
-    inst_dir = os.path.join(base, INSTALLATIONS)
+    base = Path(data_dir)  # paths spelt as Path spells them ("./x" is "x"): they are the loader's keys
+    out = [(str(base / name), kind) for name, kind in TOP_LEVEL.items()]
+    inst_dir = str(base / INSTALLATIONS)
     if os.path.isdir(inst_dir):
         out += [(os.path.join(inst_dir, n), "installation")  # plain strings: a warm reload of 10k files stays fast
                 for n in sorted(os.listdir(inst_dir)) if is_installation_name(n)]

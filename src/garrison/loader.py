@@ -113,7 +113,7 @@ class Loader:
         entries = dict(self._entries)
         for given, data in overrides.items():
             rel = given if not os.path.isabs(given) else os.path.relpath(given, self.data_dir)
-            path = os.path.join(str(self.data_dir), rel)
+            path = datafiles.path_of(self.data_dir, rel)
             kind = self._kind(path)
             if data is None:
                 if kind in ("actors", "sources"):
