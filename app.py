@@ -23,7 +23,7 @@ from streamlit_folium import st_folium  # noqa: E402
 
 from garrison import Loader, default_data_dir, heap  # noqa: E402
 from garrison.dates import from_day, to_day  # noqa: E402
-from garrison.edit.mode import PASSWORD_GATE, edit_mode  # noqa: E402
+from garrison.edit.mode import PASSWORD_GATE, edit_mode, read_only_reason  # noqa: E402
 from garrison.edit.origin import write_refusal  # noqa: E402
 from garrison.loader import shared_loader  # noqa: E402
 from garrison.render.layers import load_layers  # noqa: E402
@@ -170,6 +170,7 @@ mode = edit_mode(os.environ, garrison_secrets(), st.get_option("server.address")
 # Only the app's own page may write: a page from another origin could replay the editor's messages.
 refusal = write_refusal(st.context.headers, st.get_option("server.port"),
                         st.get_option("server.corsAllowedOrigins")) if mode.requested else ""
+read_only = read_only_reason(data_dir) if mode.requested else ""
 
 # --- the timeline -------------------------------------------------------------------------
 title_col, date_col = st.columns([3, 2])
@@ -284,12 +285,14 @@ with st.sidebar:
              format_func=lambda b: {"offline": "Natural Earth (offline)", "osm": "OpenStreetMap (online)",
                                     "satellite": "Satellite imagery (online)"}[b],
              help="Online basemaps load tiles from the internet; the offline one needs no network.")
-    if mode.requested and mode.needs_password and mode.password_configured and not refusal:
+    if mode.requested and mode.needs_password and mode.password_configured and not refusal and not read_only:
         st.text_input("Edit password", type="password", key="edit_password", on_change=check_edit_password)
         if st.session_state.get("edit_password_msg"):
             st.error(st.session_state.edit_password_msg)
     # Off loopback a password unlocks only through the gate's check, made once per typed password.
-    editing = (not refusal and mode.unlocked(st.session_state.get("edit_password"), garrison_secrets().get("edit_password"))
+    if read_only:
+        st.warning(read_only)
+    editing = (not refusal and not read_only and mode.unlocked(st.session_state.get("edit_password"), garrison_secrets().get("edit_password"))
                and (not mode.needs_password or st.session_state.get("edit_unlocked") is True))
     st.caption(f"Data: {len(ds.records)} installations, {len(ds.sources)} sources · {panels.md_escape(Path(ds.data_dir).name)}")  # the folder's name: its path on the server is nobody's business
 

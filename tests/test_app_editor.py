@@ -598,3 +598,44 @@ def test_errors_show_beside_their_field(edit_on: Path, field: str, make_edit, fr
     # must not: a field without a problem gets an error beside it
     (name_col,) = [c for c in at.columns if any(t.label == "Name" for t in c.text_input)]
     assert not name_col.error
+
+
+_READ_ONLY_SCENARIO = r"""
+import json, os, shutil, subprocess, sys
+from pathlib import Path
+from streamlit.testing.v1 import AppTest
+mnt, src, app = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mnt)], check=True)
+shutil.copytree(src, mnt / "data")
+subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+os.environ.update(GARRISON_DATA=str(mnt / "data"), GARRISON_EDIT="1")
+at = AppTest.from_file(app, default_timeout=60)
+at.session_state["page_complete"] = True
+at.secrets["garrison"] = {}
+at.query_params["select"] = "port-a"
+at.run()
+print(json.dumps({"exceptions": [e.value for e in at.exception], "warnings": [w.value for w in at.sidebar.warning],
+                  "buttons": [b.label for b in at.form_submit_button], "editors": len(at.data_editor)}))
+"""
+
+
+def test_edit_mode_on_read_only_data_says_so_and_offers_no_save(data: Path, tmp_path: Path):
+    """A read-only checkout or image: a real tmpfs remounted read-only, in a mount namespace of its own."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("needs root and unshare(1) to mount a private tmpfs")
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
+    res = subprocess.run(["unshare", "-m", "--propagation", "private", sys.executable, "-c", _READ_ONLY_SCENARIO,
+                          str(mnt), str(data), str(APP)], capture_output=True, text=True, env=env, timeout=180, cwd=ROOT)
+    assert res.returncode == 0, res.stderr[-3000:]
+    got = json.loads(res.stdout.strip().splitlines()[-1])
+    assert not got["exceptions"], got
+    assert any("read-only" in w and "nothing can be saved" in w for w in got["warnings"]), got
+    # must not: a form whose Save can only fail
+    assert got["buttons"] == [] and got["editors"] == 0, got

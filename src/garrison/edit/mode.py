@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -65,6 +66,19 @@ def edit_mode(env: Mapping[str, str], config: Mapping | None, server_address: st
     else:
         reason = ""
     return EditMode(requested, needs_password, configured, reason)
+
+
+def read_only_reason(data_dir: str | os.PathLike) -> str:
+    """'' when the data folder can be written here; otherwise why not, in words for the sidebar.
+
+    Checked up front, so edit mode on a read-only checkout or image says so instead of failing at Save.
+    """
+    folder = os.fspath(data_dir)
+    for path in (folder, os.path.join(folder, "installations")):
+        if os.path.isdir(path) and not os.access(path, os.W_OK):
+            return (f"Edit mode is on, but the data folder is read-only here ({os.path.basename(path.rstrip(os.sep))} "
+                    "cannot be written): nothing can be saved. Edit a writable copy, or fix the folder's permissions.")
+    return ""
 
 
 class PasswordGate:
