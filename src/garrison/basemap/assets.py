@@ -36,13 +36,18 @@ def find_static_dir() -> Path:
     """The project's ``static/`` folder.
 
     ``$GARRISON_STATIC_DIR`` wins; otherwise the first ``static/`` holding
-    ``vendor/MANIFEST.json`` walking up from this file (``src/basemap/`` sits two
-    levels below the project root), then from the working directory.
+    ``vendor/MANIFEST.json`` walking up from this file (``src/garrison/basemap/``
+    sits three levels below the project root), then from the working directory.
+    Remembered per setting and working directory: the map asks on every rerun.
     """
-    env = os.environ.get(_ENV_STATIC_DIR)
+    return _find_static_dir(os.environ.get(_ENV_STATIC_DIR), os.getcwd())
+
+
+@functools.lru_cache(maxsize=8)
+def _find_static_dir(env: str | None, cwd: str) -> Path:
     if env:
         return Path(env).resolve()
-    starts = [Path(__file__).resolve().parent, Path.cwd().resolve()]
+    starts = [Path(__file__).resolve().parent, Path(cwd).resolve()]
     for start in starts:
         for folder in (start, *start.parents):
             candidate = folder / "static"
