@@ -737,10 +737,28 @@
     q.forEach(apply);
   };
 
+  // The component library behind streamlit-folium appends a fresh theme <style> (":root {
+  // --primary-color ...") to this frame on every rerun and never removes the old ones: a long play
+  // grew the frame by a node a step, and every added stylesheet restyles the whole map. Keep the
+  // newest only. (Goes with streamlit-folium, when the map becomes a component of its own.)
+  function dropStaleThemeStyles(doc) {
+    var themes = [];
+    Array.prototype.forEach.call(doc.head.querySelectorAll("style"), function (el) {
+      if (/^\s*:root\s*\{\s*--primary-color/.test(el.textContent || "")) themes.push(el);
+    });
+    themes.slice(0, -1).forEach(function (el) { el.remove(); });
+  }
+
+  function watchThemeStyles(doc) {
+    dropStaleThemeStyles(doc);
+    new MutationObserver(function () { dropStaleThemeStyles(doc); }).observe(doc.head, { childList: true });
+  }
+
   G.init = function (leafletMap, options) {
     map = leafletMap;
     opts = options;
     keepView();
+    watchThemeStyles(document);
     map.getContainer().setAttribute("data-garrison-mount", String(Date.now()) + "-" + Math.random().toString(36).slice(2));
     // the data is usually on its way already (garrison-prefetch.js, first in the bundled scripts)
     var early = window.__garrisonEarly, mine = early && early.url === options.dataUrl;

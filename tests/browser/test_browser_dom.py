@@ -1,0 +1,46 @@
+"""500 steps through time leave the page's DOM the size it was: nothing accumulates per rerun.
+
+streamlit-folium's component library appended a theme <style> to the map's frame on every rerun
+(two nodes a step, and a restyle of the whole map for each); the map's script now keeps the newest.
+Each step is a key press on the Date slider, waited for on the app's own state (the big date, the
+slider's value and the map's ``data-garrison-date`` all show the new day) -- no fixed sleeps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+STEPS = 500
+COUNT = """() => {
+  const frame = [...document.querySelectorAll("iframe")].map(f => { try { return f.contentDocument; } catch (e) { return null; } })
+    .find(d => d && d.querySelector(".leaflet-container"));
+  return {page: document.getElementsByTagName("*").length, map: frame.getElementsByTagName("*").length,
+          styles: frame.head.querySelectorAll("style").length};
+}"""
+
+
+def test_500_steps_leave_the_dom_flat(garrison):
+    start = dt.date(2016, 1, 1)
+    garrison.open(f"date={start}", date=start.isoformat())
+    garrison.slider.focus()
+    day = start
+    for _ in range(5):  # warm-up: whatever a first step adds once (tooltips, caches) is not growth
+        day += dt.timedelta(days=1)
+        garrison.slider.press("ArrowRight")
+        garrison.expect_date(day.isoformat())
+    garrison.settle()
+    before = garrison.page.evaluate(COUNT)
+    for _ in range(STEPS):
+        day += dt.timedelta(days=1)
+        garrison.slider.press("ArrowRight")
+        garrison.expect_date(day.isoformat())
+    garrison.settle()
+    after = garrison.page.evaluate(COUNT)
+    # must not: the page or the map's frame grow with the number of steps
+    assert after["styles"] == before["styles"], (before, after)
+    assert after["map"] - before["map"] < 20 and after["page"] - before["page"] < 20, (before, after)
+    garrison.expect_no_exception()
