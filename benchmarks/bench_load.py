@@ -7,7 +7,7 @@ Run on demand (not a pytest test):
 The app (``app.py`` of this work tree) and the app at git revision ``--baseline`` (checked out
 into a temporary worktree; default: 6f9109d, the commit the load work started from; ``none``
 skips it) are started one after the other with ``streamlit run`` on the bundled data as
-./scripts/run starts it (file watchers on), each in its own process group, and driven by N raw websocket sessions (``tests/stream_client.py``:
+./scripts/run starts it (file watchers on; each version on its own bundled data), each in its own process group, and driven by N raw websocket sessions (``tests/stream_client.py``:
 Streamlit's own protobuf protocol, no browser), all in this process, one thread each. Every
 session opens the page at ``--query`` (the two script runs a browser makes), then clicks "◀ Previous change"
 ``--actions`` times, as fast as the server answers (a closed loop, no think time: the worst
@@ -120,7 +120,8 @@ def run_round(url: str, pid: int, clients: int, actions: int, query: str) -> Rou
 
 def measure(label: str, script: Path, cwd: Path, counts: list[int], actions: int, query: str, workdir: Path) -> list[Round]:
     rounds = []
-    with streamlit_process(script, ROOT / "data", workdir / f"{label}.log", cwd=cwd, watch=True) as (url, proc):
+    # each version on its own bundled data: an older version may not read the newer data folder's schema/ copies
+    with streamlit_process(script, cwd / "data", workdir / f"{label}.log", cwd=cwd, watch=True) as (url, proc):
         run_round(url, proc.pid, 1, 3, query)  # warm-up: data loaded, payload written, caches filled
         for n in counts:
             r = run_round(url, proc.pid, n, actions, query)
