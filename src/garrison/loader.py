@@ -91,7 +91,8 @@ class Loader:
             changed = self._refresh()
             if changed or self._dataset is None:
                 self._dataset = self._assemble(self._entries)
-            dataset = self._dataset if not overrides else self._assemble(self._overridden(overrides))
+            # an override changes no schema copy on disk: their warnings are the disk's, not looked up again
+            dataset = self._dataset if not overrides else self._assemble(self._overridden(overrides), copies=False)
         if strict and dataset.errors:
             raise StrictLoadError(dataset.problems)
         return dataset
@@ -226,7 +227,8 @@ class Loader:
         return entry
 
     # --- assembly --------------------------------------------------------------------------
-    def _assemble(self, entries: dict[str, _Entry]) -> Dataset:
+    def _assemble(self, entries: dict[str, _Entry], copies: bool = True) -> Dataset:
+        """The dataset of these entries; `copies`: report stale schema/ copies too (they are read from disk)."""
         problems: list[Problem] = []
         actors_entry = entries[str(self.data_dir / "actors.yaml")]
         sources_entry = entries[str(self.data_dir / "sources.yaml")]
@@ -236,7 +238,7 @@ class Loader:
         actors_ok = actors_entry.parsed.value is not None
         sources_ok = sources_entry.parsed.value is not None
         problems += actors_entry.problems + sources_entry.problems
-        problems += schema.copy_problems(self.data_dir)
+        problems += schema.copy_problems(self.data_dir) if copies else []
         problems += _actor_parents(actors, actors_entry)
         broken_sources = _broken_link_sources(sources_entry)
         records: list[Installation] = []

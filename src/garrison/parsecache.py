@@ -25,8 +25,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import heap
-
 log = logging.getLogger("garrison.cache")
 FORMAT = 1
 
@@ -89,8 +87,7 @@ class ParseCache:
                 return {}
             with open(self.file, "rb") as fh:
                 data = fh.read()
-            with heap.paused():  # unpickling 10k entries makes ~2M objects: collections tripled the time
-                entries = pickle.loads(data)
+            entries = pickle.loads(data)  # the loader reads it with garbage collection paused (heap.paused)
         except FileNotFoundError:
             return {}
         except Exception as exc:  # a truncated or foreign file: parse as if there were no cache

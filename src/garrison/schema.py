@@ -39,6 +39,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
+from . import datafiles
 from .problems import Problem, field_name
 from .yamlsafe import Parsed, parse_yaml
 
@@ -110,7 +111,7 @@ def _installation_ids(folder: Path) -> list[str] | None:
         names = os.listdir(folder)
     except OSError:
         return None
-    return list(_valid_ids(n.rsplit(".", 1)[0] for n in names if n.endswith((".yaml", ".yml")) and not n.startswith(".")))
+    return list(_valid_ids(n.rsplit(".", 1)[0] for n in names if datafiles.is_installation_name(n)))
 
 
 def _valid_ids(ids: Iterable[object]) -> tuple[str, ...]:

@@ -1,8 +1,8 @@
 """Offline basemap for the Garrison map: vendored Leaflet + Natural Earth.
 
-- :func:`offline_map` / :class:`NaturalEarthLayer` -- the map (``basemap.offline``)
+- :func:`offline_map` / :class:`NaturalEarthLayer` -- the map (``garrison.basemap.offline``)
 - :func:`assert_offline` -- refuses maps that would load anything from the internet
-- :mod:`basemap.providers` -- opt-in online tiles (OpenStreetMap, satellite)
+- :mod:`garrison.basemap.providers` -- opt-in online tiles (OpenStreetMap, satellite)
 - :func:`static_url` -- URLs of files in the project's ``static/`` folder
 """
 

@@ -7,9 +7,9 @@ browser side of the map only ever loads URLs built by :func:`static_url`.
 ``STATIC_URL_BASE`` can be overridden (for ``server.baseUrlPath``, or a test
 server that maps the folder elsewhere)::
 
-    import garrison.basemap.assets
-    basemap.assets.STATIC_URL_BASE = "/garrison/app/static"
-    # or: basemap.assets.set_static_url_base(...)
+    from garrison.basemap import assets
+    assets.STATIC_URL_BASE = "/garrison/app/static"
+    # or: assets.set_static_url_base(...)
 
 Elements read the base when they are created, so set it before building maps.
 """

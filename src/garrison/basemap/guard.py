@@ -15,8 +15,11 @@ image layers and at links put straight into the page header.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import NamedTuple
 
 import branca
@@ -29,11 +32,22 @@ from folium.elements import JSCSSMixin
 from garrison.basemap.assets import static_url
 from garrison.basemap.offline import LEAFLET_CSS, LEAFLET_JS
 
-#: Scripts st_folium inserts for any branca colormap on the map.
-STREAMLIT_FOLIUM_COLORMAP_JS = (
-    "https://d3js.org/d3.v4.min.js",
-    "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js",
-)
+COLORMAP_FALLBACK = "d3 from a CDN (streamlit-folium adds it for any colormap)"
+
+
+@functools.cache
+def streamlit_folium_colormap_js() -> tuple[str, ...]:
+    """The scripts st_folium inserts for any branca colormap on the map, read from its source.
+
+    Read, not imported (streamlit-folium imports Streamlit, which the core must not), and not
+    copied here, so an upgrade that changes them cannot slip past; a colormap is refused either way.
+    """
+    spec = importlib.util.find_spec("streamlit_folium")
+    if spec is None or not spec.origin:
+        return (COLORMAP_FALLBACK,)
+    source = Path(spec.origin).read_text(encoding="utf-8")
+    urls = re.findall(r"""["'](https?://[^"']*\bd3\b[^"']*\.js)["']""", source)
+    return tuple(dict.fromkeys(urls)) or (COLORMAP_FALLBACK,)
 
 #: CDN URL -> vendored file under static/ (see scripts/vendor_assets.py): the Leaflet URLs the
 #: installed folium puts on every map, read from folium itself so an upgrade cannot slip past.
@@ -82,13 +96,13 @@ def find_online_resources(m, *, allow_tiles: bool = False) -> list[OnlineResourc
     """All the internet URLs the browser would load for map ``m``.
 
     ``allow_tiles=True`` ignores tile/WMS layers, for maps where the user opted
-    in to online tiles (:mod:`basemap.providers`).
+    in to online tiles (:mod:`garrison.basemap.providers`).
     """
     found: list[OnlineResource] = []
     for elem in walk(m):
         label = _label(elem)
         if isinstance(elem, branca.colormap.ColorMap):
-            for url in STREAMLIT_FOLIUM_COLORMAP_JS:
+            for url in streamlit_folium_colormap_js():
                 found.append(OnlineResource(label, "colormap", url))
         if isinstance(elem, JSCSSMixin):
             for _, url in getattr(elem, "default_js", []):

@@ -63,7 +63,7 @@ class NaturalEarthLayer(JSCSSMixin, Layer):
     """Offline Natural Earth basemap drawn by ``static/basemap/garrison-basemap.js``.
 
     A folium ``Layer`` (a base layer by default), so a ``folium.LayerControl``
-    can switch between it and opt-in online tiles from :mod:`basemap.providers`.
+    can switch between it and opt-in online tiles from :mod:`garrison.basemap.providers`.
 
     Parameters
     ----------
@@ -153,13 +153,13 @@ def offline_map(
     """A ``folium.Map`` with no tiles, vendored Leaflet only, and the offline basemap.
 
     ``kw`` goes to :class:`folium.Map` (``tiles`` may only be None: add online
-    tiles explicitly with :mod:`basemap.providers`).  Pass ``natural_earth=False``
+    tiles explicitly with :mod:`garrison.basemap.providers`).  Pass ``natural_earth=False``
     for a bare map, or a configured :class:`NaturalEarthLayer`.
     """
     tiles = kw.pop("tiles", None)
     if tiles is not None:
         raise ValueError(
-            "offline_map() takes no tiles; add basemap.providers.openstreetmap() "
+            "offline_map() takes no tiles; add garrison.basemap.providers.openstreetmap() "
             "or .satellite() to the map if the user opts in to online tiles"
         )
     m = folium.Map(location=location, zoom_start=zoom_start, tiles=None, **kw)
