@@ -37,6 +37,8 @@ from garrison.vocab import CONFIDENCES, KINDS, STATUSES
 #: Synthetic histories live in [FIRST_DAY, LAST_DAY]; LAST_DAY is safely in the past.
 FIRST_DAY = dt.date(1950, 1, 1)
 LAST_DAY = dt.date(2024, 12, 31)
+#: Every synthetic record was "checked" today, so none draws the warning for a record older than a year.
+CHECKED = dt.date.today().isoformat()
 N_SOURCES = 40
 
 # (id, name, short, colour, parent): 12 fictional actors, two of them with a parent.
@@ -150,6 +152,9 @@ def generate(n_installations: int, periods_per: int = 5, seed: int = 0) -> Itera
         if rng.random() < 0.2:
             doc["names"] = {"ru": f"Синтетическая база {i}"}
         doc |= {"kind": kind, "country": rng.choice(COUNTRIES), "lat": lat, "lon": lon}
+        # position and checked come from i, not rng: the rest of the data stays what each seed always gave
+        doc |= {"position": "approximate", "position_km": 5} if i % 10 == 9 else {"position": "exact"}
+        doc["checked"] = CHECKED
         if rng.random() < 0.1:
             d = 0.01
             doc["footprint"] = {"type": "Polygon", "coordinates": [[
@@ -195,7 +200,8 @@ def to_installation(doc: dict[str, Any], file: str = "") -> Installation:
               for r in doc.get("ranges") or []]
     return Installation(doc["id"], doc["name"], doc["kind"], doc["country"], float(doc["lat"]), float(doc["lon"]),
                         history, names=dict(doc.get("names") or {}), footprint=doc.get("footprint"),
-                        ranges=ranges, file=file)
+                        ranges=ranges, checked=_parse(doc["checked"]), position=doc["position"],
+                        position_km=float(doc["position_km"]) if "position_km" in doc else None, file=file)
 
 
 def make_records(n: int, periods_per: int = 5, seed: int = 0) -> tuple[list[Installation], list[str]]:
@@ -227,6 +233,10 @@ def installation_yaml(doc: dict[str, Any]) -> str:
         out.append("names:")
         out += [f"  {lang}: {_q(name)}" for lang, name in doc["names"].items()]
     out += [f"kind: {doc['kind']}", f"country: {doc['country']}", f"lat: {doc['lat']!r}", f"lon: {doc['lon']!r}"]
+    out.append(f"position: {doc['position']}")
+    if "position_km" in doc:
+        out.append(f"position_km: {doc['position_km']}")
+    out.append(f"checked: {_q(doc['checked'])}")
     if "footprint" in doc:
         fp = doc["footprint"]
         out += ["footprint:", f"  type: {fp['type']}", "  coordinates:"]

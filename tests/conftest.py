@@ -21,6 +21,19 @@ def pytest_unconfigure(config):
     shutil.rmtree(os.environ.get("GARRISON_CACHE", ""), ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _checked_never_ages(monkeypatch):
+    """The fixtures' fixed `checked` dates stay fresh: no test fails because a year has passed.
+
+    Tests of the one-year rule pass `today`, or set garrison.checks.CHECKED_MAX_AGE back.
+    """
+    import datetime as dt
+
+    import garrison.checks
+
+    monkeypatch.setattr(garrison.checks, "CHECKED_MAX_AGE", dt.timedelta(days=10**6))
+
+
 @pytest.fixture
 def good_copy(tmp_path: Path) -> Path:
     """A writable copy of the good fixture data folder."""

@@ -91,7 +91,7 @@ def test_every_error_in_a_file_is_reported(good_copy: Path):
     site.write_text(site.read_text().replace("status: active", "status: sleeping").replace("operator: red-pmc", "operator: purple"))
     ds = garrison.Loader(good_copy).load()
     mine = {(p.line, p.field) for p in ds.errors if p.path == str(site)}
-    assert (11, "history[0].status") in mine and (10, "history[0].operator") in mine, mine
+    assert (13, "history[0].status") in mine and (12, "history[0].operator") in mine, mine
 
 
 def test_a_broken_file_still_counts_its_citations(good_copy: Path):

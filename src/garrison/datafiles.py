@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-TOP_LEVEL = {"actors.yaml": "actors", "sources.yaml": "sources", "routes.yaml": "routes"}
+TOP_LEVEL = {"actors.yaml": "actors", "sources.yaml": "sources", "routes.yaml": "routes", "publishers.yaml": "publishers"}
 INSTALLATIONS = "installations"
 SUFFIXES = (".yaml", ".yml")
 
 
 def kind_of(rel: str | os.PathLike) -> str | None:
-    """What the file at `rel` (relative to the data folder) holds -- actors, sources, routes or
+    """What the file at `rel` (relative to the data folder) holds -- actors, sources, routes, publishers or
     installation -- or None for anything else (other folders, dotfiles such as editors' temporary files)."""
     parts = Path(rel).parts
     if len(parts) == 1:

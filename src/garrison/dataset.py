@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .dates import from_day, iso, to_day
-from .model import Actor, Installation, Route, Source
+from .model import Actor, Installation, Publisher, Route, Source
 from .problems import Problem
 from .timeline import DateLike, PeriodTable
 from .vocab import CONFIDENCES, STATUSES
@@ -33,6 +33,7 @@ class Dataset:
     data_dir: str = ""
     version: str = ""  # changes whenever any data file's content changes
     routes: list[Route] = field(default_factory=list)
+    publishers: dict[str, Publisher] = field(default_factory=dict)  # publishers.yaml (empty when absent)
 
     @cached_property
     def periods(self) -> PeriodTable:
@@ -49,6 +50,10 @@ class Dataset:
             "names": [x.names for x in r], "kind": [x.kind for x in r],
             "country": [x.country for x in r], "lat": lat, "lon": lon,
             "file": [x.file for x in r], "stale": np.fromiter((x.stale for x in r), bool, len(r)),
+            "aliases": [list(x.aliases) for x in r],
+            "checked": [x.checked.text if x.checked else None for x in r],
+            "position": [x.position for x in r],
+            "position_km": np.fromiter((np.nan if x.position_km is None else x.position_km for x in r), float, len(r)),
         })
         return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
 

@@ -16,12 +16,13 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import datafiles, heap, schema
-from .checks import check_installation, check_url
+from .checks import check_installation, check_url, checked_problem
 from .dataset import Dataset
 from .dates import parse_partial
-from .model import Actor, Installation, Route, RoutePeriod, Source
+from .model import Actor, Installation, Publisher, Route, RoutePeriod, Source
 from .parsecache import ParseCache, default_cache_dir
 from .problems import Problem, StrictLoadError, field_name
 from .yamlsafe import MAX_BYTES, Parsed, parse_yaml
@@ -220,7 +221,7 @@ class Loader:
         else:
             # A source whose only fault is its URL stays (unlinked, flagged by its error): a typo in
             # one URL must not hide every installation that cites it.
-            lenient = {"url", "archive"} if kind == "sources" else set()
+            lenient = {"url", "archive", "via"} if kind == "sources" else set()
             bad = {p_path[0] for p_path, p in zip(_error_item_paths(shape), shape, strict=True)
                    if p.field.rpartition(".")[2] not in lenient or "." not in p.field}
             entry.items = _build_items(kind, parsed, bad, path, problems)
@@ -235,6 +236,7 @@ class Loader:
         actors: dict[str, Actor] = {a.id: a for a in actors_entry.items}
         sources: dict[str, Source] = {s.id: s for s in sources_entry.items}
         routes_entry = entries.get(str(self.data_dir / "routes.yaml"))
+        publishers_entry = entries.get(str(self.data_dir / "publishers.yaml"))
         actors_ok = actors_entry.parsed.value is not None
         sources_ok = sources_entry.parsed.value is not None
         problems += actors_entry.problems + sources_entry.problems
@@ -244,7 +246,8 @@ class Loader:
         records: list[Installation] = []
         seen: dict[str, str] = {}
         cited: set[str] = set()
-        inst_entries = [(p, e) for p, e in entries.items() if e not in (actors_entry, sources_entry, routes_entry)]
+        lists = (actors_entry, sources_entry, routes_entry, publishers_entry)
+        inst_entries = [(p, e) for p, e in entries.items() if e not in lists]
         for path, entry in inst_entries:
             problems += entry.problems
             if entry.record is None:
@@ -271,8 +274,11 @@ class Loader:
             else:
                 entry.shown = (rec, parsed)
             problems += _broken_citations(rec.id, parsed, path, broken_sources)
+            stale_check = checked_problem(rec, parsed, path)
+            problems += [stale_check] if stale_check else []
             seen[rec.id] = path
             cited.update(s for p in rec.history for s in p.sources)
+            cited.update(s for p in rec.history for claim in p.claims for s in claim.sources)
             cited.update(s for r in rec.ranges for s in r.sources)
             records.append(rec)
         routes: list[Route] = []
@@ -284,6 +290,12 @@ class Loader:
                 if not refs:
                     routes.append(route)
                     cited.update(s for p in route.history for s in p.sources)
+        publishers: dict[str, Publisher] = {}
+        if publishers_entry is not None:
+            problems += publishers_entry.problems
+            publishers = {p.name: p for p in publishers_entry.items}
+            if publishers_entry.parsed.value is not None:
+                problems += _publisher_problems(sources, sources_entry, publishers)
         for src in sources.values():
             if src.id not in cited:
                 idx = _item_index(sources_entry, src.id)
@@ -291,7 +303,7 @@ class Loader:
                 problems.append(Problem(sources_entry.path, line, col, f"[{idx}].id", f"source {src.id!r} is never cited", "warning", src.id))
         problems.sort(key=lambda p: (p.path, p.line, p.column))
         version = hashlib.blake2b("".join(e.digest for e in entries.values()).encode(), digest_size=8).hexdigest()
-        return Dataset(records, actors, sources, problems, str(self.data_dir), version, routes)
+        return Dataset(records, actors, sources, problems, str(self.data_dir), version, routes, publishers)
 
     @staticmethod
     def _assembly_problems(rec: Installation, parsed: Parsed, path: str, seen: dict[str, str],
@@ -353,9 +365,11 @@ def _error_item_paths(problems: list[Problem]) -> list[tuple]:
 
 
 def _build_items(kind: str, parsed: Parsed, bad: set[int], path: str, problems: list[Problem]) -> list:
-    """Actors or sources from a list file; items with errors are dropped, duplicates reported."""
+    """Actors, sources, routes or publishers from a list file; items with errors are dropped, duplicates reported."""
     if not isinstance(parsed.value, list) or -1 in bad:
         return []
+    if kind == "publishers":
+        return _publishers(parsed, bad, path, problems)
     out, seen = [], {}
     for i, item in enumerate(parsed.value):
         if i in bad:
@@ -367,20 +381,71 @@ def _build_items(kind: str, parsed: Parsed, bad: set[int], path: str, problems: 
         seen[item["id"]] = i
         if kind == "sources":
             reported = {p.field for p in problems}
-            links = {k: item[k] if isinstance(item.get(k), str) else "" for k in ("url", "archive") if k in item or k == "url"}
+            links = {k: item[k] if isinstance(item.get(k), str) else "" for k in ("url", "archive", "via") if k in item or k == "url"}
             for k, url in links.items():
                 why = check_url(url) if url else None
                 if why and f"[{i}].{k}" not in reported:
                     line, col = parsed.where((i, k))
                     problems.append(Problem(path, line, col, f"[{i}].{k}", why, "error", item["id"]))
+            problems += _revision_problems(item, i, parsed, path)
             out.append(Source(item["id"], item["title"], item["publisher"], links["url"],
-                              item.get("date"), item.get("language"), links.get("archive"), item.get("note")))
+                              item.get("date"), item.get("language"), links.get("archive"), item.get("note"),
+                              links.get("via"), item.get("revision")))
         elif kind == "routes":
             route = _route(item, i, parsed, path, problems)
             if route:
                 out.append(route)
         else:
             out.append(Actor(item["id"], item["name"], item["short"], item["colour"], item.get("parent"), item.get("flag")))
+    return out
+
+
+#: The one publisher whose sources may give a `revision` (an article's oldid).
+REVISION_PUBLISHER = "Wikipedia"
+
+
+def _revision_problems(item: dict, i: int, parsed: Parsed, path: str) -> list[Problem]:
+    """A warning for a `revision` on a source that is not Wikipedia's (only Wikipedia has oldids)."""
+    if "revision" not in item or item["publisher"] == REVISION_PUBLISHER:
+        return []
+    line, col = parsed.where((i, "revision"))
+    return [Problem(path, line, col, f"[{i}].revision", f"revision is a Wikipedia article's oldid, but the publisher is "
+                    f"{item['publisher']!r}; remove it (or fix the publisher)", "warning", item["id"])]
+
+
+def _publishers(parsed: Parsed, bad: set[int], path: str, problems: list[Problem]) -> list[Publisher]:
+    """The publishers table's rows; a name given twice is an error."""
+    out, seen = [], {}
+    for i, item in enumerate(parsed.value):
+        if i in bad:
+            continue
+        if item["name"] in seen:
+            line, col = parsed.where((i, "name"))
+            problems.append(Problem(path, line, col, f"[{i}].name", f"duplicate publisher {item['name']!r}; first at item "
+                                    f"[{seen[item['name']]}] (list all its hosts there)", "error"))
+            continue
+        seen[item["name"]] = i
+        out.append(Publisher(item["name"], tuple(h.lower() for h in item["hosts"]), item.get("note")))
+    return out
+
+
+def _publisher_problems(sources: dict[str, Source], entry: _Entry, publishers: dict[str, Publisher]) -> list[Problem]:
+    """Warnings for sources whose publisher is not in publishers.yaml, or whose url is not on the publisher's own site."""
+    out = []
+    for src in sources.values():
+        i = _item_index(entry, src.id)
+        pub = publishers.get(src.publisher)
+        if pub is None:
+            line, col = entry.parsed.where((i, "publisher"))
+            out.append(Problem(entry.path, line, col, f"[{i}].publisher", f"publisher {src.publisher!r} is not in "
+                               "publishers.yaml; add it with its own hosts (or fix the spelling)", "warning", src.id))
+            continue
+        host = urlsplit(src.url).hostname if check_url(src.url) is None else None
+        if host and not pub.owns(host):
+            line, col = entry.parsed.where((i, "url"))
+            out.append(Problem(entry.path, line, col, f"[{i}].url", f"url host {host!r} is not {pub.name}'s "
+                               f"({', '.join(pub.hosts)}); give the publisher's own page as url and the copy you read "
+                               "as `via`", "warning", src.id))
     return out
 
 
@@ -462,11 +527,22 @@ def _references(value) -> list[tuple[tuple, str, str]]:
         for i, item in enumerate(items if isinstance(items, list) else []):
             if not isinstance(item, dict):
                 continue
-            if key == "history":
-                out += [((key, i, f), "actor", item[f]) for f in ("operator", "territory") if isinstance(item.get(f), str)]
-            refs = item.get("sources")
-            out += [((key, i, "sources", j), "source", s) for j, s in enumerate(refs if isinstance(refs, list) else [])
-                    if isinstance(s, str)]
+            out += _item_references((key, i), item, key == "history")
+            claims = item.get("claims") if key == "history" else None
+            for j, claim in enumerate(claims if isinstance(claims, list) else []):
+                if isinstance(claim, dict):
+                    out += _item_references((key, i, "claims", j), claim, True)
+    return out
+
+
+def _item_references(where: tuple, item: dict, actors: bool) -> list[tuple[tuple, str, str]]:
+    """The actor (operator, territory; if `actors`) and source references of one period, range or claim."""
+    out: list[tuple[tuple, str, str]] = []
+    if actors:
+        out += [((*where, f), "actor", item[f]) for f in ("operator", "territory") if isinstance(item.get(f), str)]
+    refs = item.get("sources")
+    out += [((*where, "sources", j), "source", s) for j, s in enumerate(refs if isinstance(refs, list) else [])
+            if isinstance(s, str)]
     return out
 
 
