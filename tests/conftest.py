@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import tempfile
@@ -9,6 +10,9 @@ from pathlib import Path
 
 import pytest
 from paths import BAD, BUNDLED, FIXTURES, GOOD, ROOT  # noqa: F401  (re-exported for old imports)
+
+#: Fixture `checked` dates from this day on count as fresh in every test (see _checked_never_ages).
+FRESH_SINCE = dt.date(2025, 1, 1)
 
 
 def pytest_configure(config):
@@ -25,13 +29,13 @@ def pytest_unconfigure(config):
 def _checked_never_ages(monkeypatch):
     """The fixtures' fixed `checked` dates stay fresh: no test fails because a year has passed.
 
-    Tests of the one-year rule pass `today`, or set garrison.checks.CHECKED_MAX_AGE back.
+    A record checked on or after FRESH_SINCE never draws the "more than a year ago" warning in
+    tests; one checked before it (tests/fixtures/bad/warn-checked-stale.yaml) always does.
     """
-    import datetime as dt
-
     import garrison.checks
 
-    monkeypatch.setattr(garrison.checks, "CHECKED_MAX_AGE", dt.timedelta(days=10**6))
+    since_fresh = dt.date.today() - FRESH_SINCE
+    monkeypatch.setattr(garrison.checks, "CHECKED_MAX_AGE", max(garrison.checks.CHECKED_MAX_AGE, since_fresh))
 
 
 @pytest.fixture

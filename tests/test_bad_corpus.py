@@ -28,7 +28,7 @@ def test_bad_file_is_reported_at_its_place(case: Path, good_copy: Path):
     m = _HEADER.match(case.read_bytes().split(b"\n", 1)[0])
     assert m, f"{case.name} lacks its '# expect:' header"
     kind, line, col, field, message = (g.decode() for g in m.groups())
-    shared = case.name.split("-")[0] if case.name.startswith(("sources-", "actors-")) else None
+    shared = case.name.split("-")[0] if case.name.startswith(("sources-", "actors-", "publishers-")) else None
     target = good_copy / f"{shared}.yaml" if shared else good_copy / "installations" / case.name
     shutil.copy(case, target)
 

@@ -62,7 +62,8 @@ def test_state_geojson_is_rfc7946_and_reads_back(tmp_path: Path):
     port = props["port-a"]
     assert port["geometry"] == {"type": "Point", "coordinates": [35.87, 34.9]}  # lon, lat
     assert set(port["properties"]) == {"id", "name", "kind", "country", "operator", "operator_name", "status", "territory",
-                                       "territory_name", "confidence", "since", "sources"}
+                                       "territory_name", "confidence", "since", "sources", "checked", "position", "position_km"}
+    assert (port["properties"]["checked"], port["properties"]["position"], port["properties"]["position_km"]) == ("2026-11-20", "exact", None)
     assert port["properties"]["sources"] == ["s1", "s2"] and port["properties"]["territory_name"] == "Green Opposition"
     out = tmp_path / "state.geojson"
     out.write_text(res.stdout)

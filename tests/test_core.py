@@ -153,7 +153,7 @@ def test_missing_data_folder_is_a_clear_error(tmp_path: Path):
 
 def test_unused_source_is_a_warning(good_copy: Path):
     with (good_copy / "sources.yaml").open("a") as fh:
-        fh.write("- id: lonely\n  title: Never cited\n  publisher: Nobody\n  url: https://example.org/lonely\n")
+        fh.write("- id: lonely\n  title: Never cited\n  publisher: Example Wire\n  url: https://example.org/lonely\n")
     ds = garrison.Loader(good_copy).load()
     assert [p.message for p in ds.warnings] == ["source 'lonely' is never cited"]
     assert (ds.warnings[0].line, ds.warnings[0].field) == (14, "[2].id")

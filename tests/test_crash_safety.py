@@ -111,7 +111,7 @@ def _check(data: Path, a: bytes, b: bytes, seen: dict, where: str) -> None:
     extra = names - {"port-a.yaml", "base-b.yaml", "site-c.yaml"}
     assert all(TEMP_RE.fullmatch(n) for n in extra), f"{where}: unexpected files {sorted(extra)}"
     seen["temp files"] = max(seen["temp files"], len(extra))
-    assert set(os.listdir(data)) <= {"actors.yaml", "sources.yaml", "installations"}
+    assert set(os.listdir(data)) <= {"actors.yaml", "sources.yaml", "publishers.yaml", "installations"}
 
 
 def _check_loader(data: Path) -> None:

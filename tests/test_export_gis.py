@@ -27,6 +27,7 @@ from garrison.export import (
     DATE_COLUMNS,
     GPKG_LAYER,
     PERIOD_COLUMNS,
+    TYPED_COLUMNS,
     history_csv,
     history_features,
     period_table,
@@ -210,7 +211,9 @@ def test_geoparquet_reads_back_with_typed_dates_and_answers_date_queries(gis_dat
     schema = pq.read_schema(path)
     assert schema.names == [*PERIOD_COLUMNS, "geometry"]
     assert all(schema.field(c).type == pa.date32() for c in DATE_COLUMNS)
-    assert all(pa.types.is_large_string(schema.field(c).type) for c in PERIOD_COLUMNS if c not in DATE_COLUMNS)
+    assert all(pa.types.is_large_string(schema.field(c).type) for c in PERIOD_COLUMNS
+               if c not in DATE_COLUMNS and c not in TYPED_COLUMNS)
+    assert schema.field("position_km").type == pa.float64() and schema.field("disputed").type == pa.bool_()
     assert json.loads(schema.metadata[b"geo"])["columns"]["geometry"]["geometry_types"] == ["Point"]
     _check_rows(gpd.read_parquet(path), ds)
     table = pads.dataset(path)

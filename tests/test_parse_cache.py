@@ -49,7 +49,7 @@ def test_a_new_version_of_the_code_does_not_read_an_old_cache(folder: Path, tmp_
     monkeypatch.setattr(parsecache, "code_version", lambda: "another version")
     again = Loader(folder, cache_dir=tmp_path / "cache")
     again.load()
-    assert again.parsed_count == len(list((folder / "installations").glob("*.yaml"))) + 2  # actors, sources
+    assert again.parsed_count == len(list((folder / "installations").glob("*.yaml"))) + 3  # actors, sources, publishers
 
 
 def cache_file(folder: Path, cache: Path) -> Path:

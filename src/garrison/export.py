@@ -18,6 +18,13 @@ date: the period each installation is in on that day), a Point in EPSG:4326, and
 - ``last_date`` (date): the last day it covers, ``to_date`` minus one day; null while ongoing.
 - ``operator``, ``operator_name``, ``status``, ``territory``, ``territory_name``, ``confidence``
   (text), ``sources`` (text, ids joined by ';'), ``note`` (text).
+- ``checked`` (text): the day the installation's record was last verified ('YYYY-MM-DD'), or null;
+  ``position`` (text): ``exact`` or ``approximate`` (null where not given); ``position_km`` (real):
+  the radius of uncertainty of an approximate position, else null.
+- ``disputed`` (boolean): whether sources make conflicting claims about the period (it has ``claims``).
+
+Every other export carries ``checked``, ``position`` and ``position_km`` with each installation too
+(GeoJSON properties, CSV columns, KML ExtendedData), and the full-history ones ``disputed`` per period.
 
 Periods are half-open, so the installations on day D are
 ``from_date <= D AND (to_date IS NULL OR to_date > D)``, the same as
@@ -58,8 +65,13 @@ GE_ICON = "https://maps.google.com/mapfiles/kml/shapes/placemark_circle.png"
 PERIOD_COLUMNS = [
     "period_id", "id", "name", "kind", "country", "from_text", "to_text", "from_date", "to_date", "last_date",
     "operator", "operator_name", "status", "territory", "territory_name", "confidence", "sources", "note",
+    "checked", "position", "position_km", "disputed",
 ]
 DATE_COLUMNS = ("from_date", "to_date", "last_date")
+#: Columns of the period table that are not text (beside the dates): their pandas dtypes.
+TYPED_COLUMNS = {"position_km": "Float64", "disputed": "boolean"}
+#: What every export says about an installation beside its place and names (issue 10).
+INSTALLATION_COLUMNS = ["checked", "position", "position_km"]
 GPKG_LAYER = "periods"
 
 
@@ -76,6 +88,12 @@ def _span(rec: Installation, k: int) -> tuple[str, str | None]:
     return period.start.text, history[k + 1].start.text if k + 1 < len(history) else None
 
 
+def installation_props(rec: Installation) -> dict:
+    """The record's own facts for an export row: when it was checked and how precise its position is."""
+    return {"checked": rec.checked.text if rec.checked else None, "position": rec.position,
+            "position_km": rec.position_km}
+
+
 def state_features(ds: Dataset, date: DateLike) -> dict:
     """A FeatureCollection with one Point per installation that has a record at `date`."""
     frame = ds.state_at(date)
@@ -84,6 +102,7 @@ def state_features(ds: Dataset, date: DateLike) -> dict:
         props = row._asdict()
         lon, lat = props.pop("lon"), props.pop("lat")
         props["sources"] = list(props["sources"])
+        props |= installation_props(ds.records[ds.index[props["id"]]])
         feats.append({"type": "Feature", "id": props["id"], "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": props})
     return {"type": "FeatureCollection", "features": feats}
 
@@ -99,7 +118,8 @@ def history_features(ds: Dataset) -> dict:
                      "operator": d["operator"], "operator_name": ds.actor_name(d["operator"]),
                      "status": d["status"], "territory": d["territory"],
                      "territory_name": ds.actor_name(d["territory"]), "confidence": d["confidence"],
-                     "sources": d["sources"], "note": d["note"]}
+                     "sources": d["sources"], "note": d["note"], **installation_props(rec),
+                     "disputed": rec.history[row - pt.offsets[i]].disputed}
             feats.append({"type": "Feature", "id": period_id(rec.id, d["since"]),
                           "geometry": {"type": "Point", "coordinates": [rec.lon, rec.lat]}, "properties": props})
     return {"type": "FeatureCollection", "features": feats}
@@ -117,6 +137,8 @@ def _cell(value) -> str:
     """
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, Number) and not isinstance(value, bool):
         return repr(float(value)) if isinstance(value, float) else str(value)
     if isinstance(value, (list, tuple)):
@@ -136,14 +158,15 @@ def to_csv(rows: Iterable[dict], columns: list[str]) -> str:
 
 def state_csv(ds: Dataset, date: DateLike) -> str:
     frame = ds.state_at(date)
-    return to_csv(frame.to_dict("records"), list(frame.columns))
+    rows = [{**r, **installation_props(ds.records[ds.index[r["id"]]])} for r in frame.to_dict("records")]
+    return to_csv(rows, [*frame.columns, *INSTALLATION_COLUMNS])
 
 
 def history_csv(ds: Dataset) -> str:
     feats = history_features(ds)["features"]
     rows = [{**f["properties"], "lon": f["geometry"]["coordinates"][0], "lat": f["geometry"]["coordinates"][1]} for f in feats]
     cols = ["id", "name", "kind", "country", "lat", "lon", "start", "end", "since", "operator", "operator_name",
-            "status", "territory", "territory_name", "confidence", "sources", "note"]
+            "status", "territory", "territory_name", "confidence", "sources", "note", *INSTALLATION_COLUMNS, "disputed"]
     return to_csv(rows, cols)
 
 
@@ -210,9 +233,19 @@ def _placemarks(ds: Dataset, date: DateLike | None):
     pt = ds.periods
     for i, rec in enumerate(ds.records):
         for k in range(len(rec.history)):
-            props = {"id": rec.id, "name": rec.name, **pt.describe(pt.offsets[i] + k)}
+            props = {"id": rec.id, "name": rec.name, **pt.describe(pt.offsets[i] + k), **installation_props(rec),
+                     "disputed": rec.history[k].disputed}
             span = _span(rec, k)
             yield _xml_id(rec.id, span[0]), props, span, rec.lon, rec.lat
+
+
+def _kml_value(value) -> str:
+    """An ExtendedData value: text as is, numbers as written, booleans as true/false, nothing as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def to_kml(ds: Dataset, date: DateLike | None = None) -> str:
@@ -234,8 +267,9 @@ def to_kml(ds: Dataset, date: DateLike | None = None) -> str:
         if p["operator"] in ds.actors:
             _sub(pm, "styleUrl", "#" + _xml_id("op", p["operator"]))
         ext = _sub(pm, "ExtendedData")
-        for key in ("id", "status", "operator", "territory", "confidence"):
-            _sub(_sub(ext, "Data", name=key), "value", p.get(key) or "")
+        for key in ("id", "status", "operator", "territory", "confidence", *INSTALLATION_COLUMNS, "disputed"):
+            if key in p:
+                _sub(_sub(ext, "Data", name=key), "value", _kml_value(p[key]))
         _sub(_sub(pm, "Point"), "coordinates", f"{lon!r},{lat!r}")
     ET.indent(root, space=" ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
@@ -257,6 +291,7 @@ def _period_row(ds: Dataset, row: int) -> dict:
         "operator": d["operator"], "operator_name": ds.actor_name(d["operator"]), "status": d["status"],
         "territory": d["territory"], "territory_name": ds.actor_name(d["territory"]),
         "confidence": d["confidence"], "sources": ";".join(d["sources"]), "note": d["note"],
+        **installation_props(rec), "disputed": rec.history[row - int(pt.offsets[i])].disputed,
         "lon": rec.lon, "lat": rec.lat,
     }
 
@@ -267,7 +302,8 @@ def period_table(ds: Dataset, date: DateLike | None = None) -> gpd.GeoDataFrame:
     recs = [_period_row(ds, int(r)) for r in rows]
     # Explicit dtypes, so an empty table or an all-null column keeps its type: date32 becomes a
     # GeoPackage DATE and a Parquet date32 (a column of None alone would be typeless).
-    cols = {c: pd.array([r[c] for r in recs], dtype=pd.ArrowDtype(pa.date32()) if c in DATE_COLUMNS else "str")
+    cols = {c: pd.array([r[c] for r in recs], dtype=pd.ArrowDtype(pa.date32()) if c in DATE_COLUMNS
+                        else TYPED_COLUMNS.get(c, "str"))
             for c in PERIOD_COLUMNS}
     points = gpd.points_from_xy([r["lon"] for r in recs], [r["lat"] for r in recs])
     return gpd.GeoDataFrame(cols, geometry=points, crs="EPSG:4326")

@@ -219,9 +219,9 @@ class Loader:
                 return _keep_last_good(entry, old)
             entry.last_good = (entry.record, parsed)
         else:
-            # A source whose only fault is its URL stays (unlinked, flagged by its error): a typo in
-            # one URL must not hide every installation that cites it.
-            lenient = {"url", "archive", "via"} if kind == "sources" else set()
+            # A source whose only fault is a URL (or its revision) stays (unlinked, flagged by its error):
+            # a typo in one URL must not hide every installation that cites it.
+            lenient = {"url", "archive", "via", "revision"} if kind == "sources" else set()
             bad = {p_path[0] for p_path, p in zip(_error_item_paths(shape), shape, strict=True)
                    if p.field.rpartition(".")[2] not in lenient or "." not in p.field}
             entry.items = _build_items(kind, parsed, bad, path, problems)
@@ -390,7 +390,7 @@ def _build_items(kind: str, parsed: Parsed, bad: set[int], path: str, problems: 
             problems += _revision_problems(item, i, parsed, path)
             out.append(Source(item["id"], item["title"], item["publisher"], links["url"],
                               item.get("date"), item.get("language"), links.get("archive"), item.get("note"),
-                              links.get("via"), item.get("revision")))
+                              links.get("via"), _revision(item.get("revision"))))
         elif kind == "routes":
             route = _route(item, i, parsed, path, problems)
             if route:
@@ -402,6 +402,11 @@ def _build_items(kind: str, parsed: Parsed, bad: set[int], path: str, problems: 
 
 #: The one publisher whose sources may give a `revision` (an article's oldid).
 REVISION_PUBLISHER = "Wikipedia"
+
+
+def _revision(value: object) -> int | None:
+    """A source's revision when it is one (a positive whole number; its schema error says otherwise)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def _revision_problems(item: dict, i: int, parsed: Parsed, path: str) -> list[Problem]:

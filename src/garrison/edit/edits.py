@@ -17,10 +17,12 @@ from .paths import check_id, installation_path
 from .values import flow_list, is_blank, to_plain
 
 #: top-level keys of an installation, in the order the template and the data files use
-TOP_KEYS = ("id", "name", "names", "kind", "country", "lat", "lon", "footprint", "ranges", "history")
+TOP_KEYS = ("id", "name", "names", "aliases", "kind", "country", "lat", "lon", "position", "position_km", "checked",
+            "footprint", "ranges", "history")
 EDITABLE = ("name", "names", "kind", "country", "lat", "lon")
-PERIOD_KEYS = ("from", "to", "operator", "status", "territory", "confidence", "sources", "note")
-SOURCE_KEYS = ("id", "title", "publisher", "date", "url", "language", "archive", "note")
+PERIOD_KEYS = ("from", "to", "operator", "status", "territory", "confidence", "sources", "note", "claims")
+CLAIM_KEYS = ("operator", "status", "territory", "sources", "note")
+SOURCE_KEYS = ("id", "title", "publisher", "date", "url", "via", "revision", "language", "archive", "note")
 RETIRE_STATUSES = ("abandoned", "withdrawing")
 SCHEMA_COMMENT = "yaml-language-server: $schema=../schema/installation.schema.json"
 
@@ -116,20 +118,49 @@ def _period_values(row: Any, where: str) -> dict[str, Any]:
         if key == "sources":
             out[key] = values.id_list(value, f"{where}.sources")
             continue
-        if is_blank(value):
+        if is_blank(value) or (key == "claims" and not len(value)):
             continue
-        if key in ("from", "to"):
+        if key == "claims":
+            out[key] = _claims(value, f"{where}.claims")
+        elif key in ("from", "to"):
             out[key] = values.date_text(value, f"{where}.{key}")
         else:
             out[key] = values.text(value.strip() if key != "note" and isinstance(value, str) else value, f"{where}.{key}")
     return out
 
 
+def _claims(value: Any, where: str) -> list[dict[str, Any]]:
+    """A period's claims (as the file holds them) checked and converted, keys in CLAIM_KEYS order."""
+    if hasattr(value, "tolist") and not isinstance(value, str):  # a numpy array from a data frame cell
+        value = value.tolist()
+    if not isinstance(value, (list, tuple)) or not all(isinstance(c, Mapping) for c in value):
+        raise EditError(f"{where}: expected a list of claims (operator/status/territory, sources, note)")
+    out = []
+    for j, claim in enumerate(value):
+        unknown = [k for k in claim if k not in CLAIM_KEYS]
+        if unknown:
+            raise EditError(f"{where}[{j}]: unknown field {unknown[0]!r} (allowed: {', '.join(CLAIM_KEYS)})")
+        vals: dict[str, Any] = {}
+        for key in CLAIM_KEYS:
+            item = claim.get(key)
+            if key == "sources":
+                vals[key] = values.id_list(item, f"{where}[{j}].sources")
+            elif not is_blank(item):
+                vals[key] = values.text(item.strip() if key != "note" and isinstance(item, str) else item, f"{where}[{j}].{key}")
+        out.append(vals)
+    return out
+
+
+def _claims_seq(claims: list[dict[str, Any]]) -> CommentedSeq:
+    """Claims as the data files write them: one mapping each, sources inline."""
+    return CommentedSeq([CommentedMap((k, flow_list(v) if k == "sources" else v) for k, v in c.items()) for c in claims])
+
+
 def _period_map(vals: dict[str, Any]) -> CommentedMap:
     cm = CommentedMap()
     for key in PERIOD_KEYS:
         if key in vals:
-            cm[key] = flow_list(vals[key]) if key == "sources" else vals[key]
+            cm[key] = flow_list(vals[key]) if key == "sources" else _claims_seq(vals[key]) if key == "claims" else vals[key]
     return cm
 
 
@@ -139,11 +170,21 @@ def _update_period(cm: CommentedMap, vals: dict[str, Any]) -> None:
     for key, value in vals.items():
         if key == "sources" and key not in cm:
             value = flow_list(value)
+        if key == "claims" and not _same(cm.get(key), value):
+            value = _claims_seq(value)
         _set_key(cm, key, value, PERIOD_KEYS)
 
 
 def _period_key(p: Mapping) -> tuple:
-    return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(to_plain(p).items()))
+    return tuple((k, repr(v) if isinstance(v, list) else v) for k, v in sorted(to_plain(p).items()))
+
+
+def _revision(value: Any, where: str) -> int:
+    """A Wikipedia revision id (oldid): a positive whole number, from a number or its digits."""
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or int(text) < 1:
+        raise EditError(f"{where}: a revision is a positive whole number (the article's oldid), not {value!r}")
+    return int(text)
 
 
 def replace_history(draft: Draft, rows: list[Mapping[str, Any]]) -> None:
@@ -218,7 +259,7 @@ def new_installation(data_dir: str | os.PathLike, inst_id: str, *, name: str, ki
 
 
 def add_source(draft: Draft, source: Mapping[str, Any]) -> None:
-    """Append a source (id, title, publisher, url; optional date, language, archive, note)."""
+    """Append a source (id, title, publisher, url; optional date, via, revision, language, archive, note)."""
     draft._need("sources")
     unknown = [k for k in source if k not in SOURCE_KEYS]
     if unknown:
@@ -239,6 +280,8 @@ def add_source(draft: Draft, source: Mapping[str, Any]) -> None:
             continue
         if key == "date":
             cm[key] = values.date_text(value, f"{where}.date")
+        elif key == "revision":
+            cm[key] = _revision(value, f"{where}.revision")
         else:
             cm[key] = values.text(value.strip() if key != "note" else value, f"{where}.{key}")
     draft.doc.append(cm)

@@ -14,7 +14,8 @@ import pyarrow as pa
 
 from ..checks import check_url
 from ..dataset import Dataset
-from ..dates import from_day, to_day
+from ..dates import PartialDate, from_day, to_day
+from ..model import Claim, Installation, Period
 
 
 def esc(value: object) -> str:
@@ -48,20 +49,48 @@ def link(url: str, text: str) -> str:
 
 
 def details_html(ds: Dataset, inst_id: str) -> str:
-    """Names, kind, country, coordinates of one installation."""
+    """Names and aliases, kind, country, coordinates with their precision, and when the record was checked."""
     rec = ds.records[ds.index[inst_id]]
     names = "".join(f"<li><b>{esc(lang)}</b>: <span dir=\"auto\">{esc(n)}</span></li>" for lang, n in rec.names.items())
+    aliases = ", ".join(f'<span dir="auto">{esc(a)}</span>' for a in rec.aliases)
+    aliases = f'<p class="garrison-aliases">Also known as: {aliases}</p>' if aliases else ""
     stale = '<p class="garrison-stale-note">⚠ Its file has errors: showing the last valid version.</p>' if rec.stale else ""
     return (f'<div class="garrison-details"><h3>{esc(rec.name)}</h3>{stale}'
             f"<p>{esc(rec.kind.replace('_', ' '))} · {esc(rec.country)} · "
             f"{rec.lat:.4f}, {rec.lon:.4f} <small>(lat, lon)</small> · id <code>{esc(rec.id)}</code></p>"
+            f'<p class="garrison-record-meta">{esc(position_label(rec))} · {esc(checked_label(rec))}</p>'
+            f"{aliases}"
             f"{'<ul>' + names + '</ul>' if names else ''}</div>")
 
 
+def date_label(date: PartialDate) -> str:
+    """A date as precise as it was written: 3 Dec 2026, Dec 2026 or 2026."""
+    d = date.start
+    if date.precision == "day":
+        return f"{d.day} {d.strftime('%b')} {d.year}"
+    return f"{d.strftime('%b')} {d.year}" if date.precision == "month" else str(d.year)
+
+
+def checked_label(rec: Installation) -> str:
+    """When the record was last verified against its sources."""
+    return f"Record checked {date_label(rec.checked)}" if rec.checked else "Record check date not given"
+
+
+def position_label(rec: Installation) -> str:
+    """How precise lat/lon are."""
+    if rec.position == "exact":
+        return "position exact (within about 1 km)"
+    if rec.position == "approximate":
+        return f"position approximate, ±{rec.position_km:g} km" if rec.position_km else "position approximate"
+    return "position precision not given"
+
+
 def history_html(ds: Dataset, inst_id: str) -> str:
-    """Every period with status, operator, territory, confidence, note and its sources as links."""
+    """Every period with status, operator, territory, confidence, note and its sources as links;
+    a disputed period's claims side by side with the record's own values."""
     rows = []
-    for h in ds.history(inst_id):
+    periods = ds.records[ds.index[inst_id]].history
+    for h, period in zip(ds.history(inst_id), periods, strict=True):
         terr = f" · territory: {esc(ds.actor_name(h['territory']))}" if h["territory"] else ""
         until = f" – {esc(h['end'])}" if h["end"] else " – ongoing"
         srcs = []
@@ -73,8 +102,56 @@ def history_html(ds: Dataset, inst_id: str) -> str:
         rows.append(
             f'<div class="garrison-period garrison-period-{esc(h["status"])}">'
             f"<b>{esc(h['since'])}</b>{until}: <b>{esc(h['status'])}</b> — {esc(ds.actor_name(h['operator']))}{terr}"
-            f" · <span class=\"garrison-conf\">{esc(h['confidence'])}</span>{note}<ul>{''.join(srcs)}</ul></div>")
+            f" · <span class=\"garrison-conf\">{esc(h['confidence'])}</span>{note}<ul>{''.join(srcs)}</ul>"
+            f"{claims_html(ds, period)}</div>")
     return "".join(rows)
+
+
+_CLAIM_ROWS = ("operator", "status", "territory")
+
+
+def claims_html(ds: Dataset, period: Period) -> str:
+    """Who says what: the record's values and each claim's, side by side (empty for a period without claims).
+
+    One column per side, headed by its sources' publishers; a claim shows "—" for what it does not
+    dispute. Each column lists its sources' titles (linked, http(s) only) and publishers.
+    """
+    if not period.claims:
+        return ""
+    sides: list[tuple[str, Period | Claim]] = [("This record", period)]
+    sides += [(" / ".join(dict.fromkeys(_publisher(ds, s) for s in c.sources)) or "Claim", c) for c in period.claims]
+    head = "".join(f"<th>{esc(label)}</th>" for label, _ in sides)
+    body = ""
+    for field in _CLAIM_ROWS:
+        cells = "".join(f"<td>{_claim_value(ds, field, side, side is period)}</td>" for _, side in sides)
+        body += f"<tr><th>{field}</th>{cells}</tr>"
+    body += "<tr><th>sources</th>" + "".join(f"<td>{_claim_sources(ds, side.sources)}</td>" for _, side in sides) + "</tr>"
+    if any(c.note for c in period.claims):  # the period's own note is shown above the table
+        body += "<tr><th>note</th><td></td>" + "".join(f"<td><i>{esc(c.note)}</i></td>" if c.note else "<td></td>"
+                                                        for c in period.claims) + "</tr>"
+    return (f'<table class="garrison-claims"><caption>Sources disagree: who says what</caption>'
+            f"<tr><th></th>{head}</tr>{body}</table>")
+
+
+def _publisher(ds: Dataset, source_id: str) -> str:
+    src = ds.sources.get(source_id)
+    return src.publisher if src else source_id
+
+
+def _claim_value(ds: Dataset, field: str, side: Period | Claim, own: bool) -> str:
+    value = getattr(side, field)
+    if value is None:  # a claim that does not dispute the field, or a period without a territory
+        return "—"
+    text = ds.actor_name(value) if field in ("operator", "territory") else value
+    return f"<b>{esc(text)}</b>" if not own else esc(text)
+
+
+def _claim_sources(ds: Dataset, ids: tuple[str, ...]) -> str:
+    items = []
+    for sid in ids:
+        s = ds.sources.get(sid)
+        items.append(f"<li>{link(s.url, s.title)} — {esc(s.publisher)}</li>" if s else f"<li><code>{esc(sid)}</code></li>")
+    return f"<ul>{''.join(items)}</ul>"
 
 
 def history_chart(ds: Dataset, inst_id: str, date: dt.date) -> alt.Chart:
