@@ -297,9 +297,6 @@ def test_invalid_query_params_are_ignored(good, bad):
     assert HOSTILE not in comp.proto.json and "evil" not in comp.proto.js_content
 
 
-@pytest.mark.xfail(strict=True, reason="app bug: permalink.parse_view keeps lat/zoom when lon is missing or invalid "
-                   "(and lat/lon without zoom), and mapstate.map_data sends that partial view to the map "
-                   "({lat: 35, lon: null, zoom: 5}): main.js then calls setView([35, null], 5), i.e. longitude 0")
 @pytest.mark.parametrize("partial", [{"lat": "35", "zoom": "5"}, {"lat": "35", "lon": "999", "zoom": "5"},
                                      {"lat": "35", "lon": "36", "zoom": "nan"}])
 def test_a_partial_map_view_in_the_link_is_ignored(good, partial):
@@ -415,9 +412,6 @@ def test_compare_turned_on_near_the_first_day_stays_in_the_span(good):
     assert params(at)["compare"] == first.isoformat()
 
 
-@pytest.mark.xfail(strict=True, reason="app bug: session.sync_widget's fallback compare date (a year before the "
-                   "date) is not clamped to the span once the picker was hidden: st.date_input raises "
-                   "StreamlitValueBelowMinError")
 def test_compare_turned_off_and_on_again_near_the_first_day_is_not_a_crash(good):
     at = ok(run_app(date="1971-06-01", compare="1971-03-01"))
     at = ok(at.toggle(key="compare_on").set_value(False).run())  # the picker is hidden: its value is gone

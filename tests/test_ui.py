@@ -81,7 +81,11 @@ def test_map_view_needs_all_three_parts(ds):
     v = parse_view({"lat": "-33.5", "lon": "151.25", "zoom": "9"}, ds)
     assert (v.lat, v.lon, v.zoom) == (-33.5, 151.25, 9)
     # a fractional zoom is truncated to an int
-    assert parse_view({"zoom": "4.9"}, ds).zoom == 4
+    assert parse_view({"lat": "1", "lon": "2", "zoom": "4.9"}, ds).zoom == 4
+    # must not: a part of a view kept (the map would centre on a missing longitude)
+    for partial in ({"zoom": "4"}, {"lat": "35", "zoom": "5"}, {"lat": "35", "lon": "36"}):
+        v = parse_view(partial, ds)
+        assert (v.lat, v.lon, v.zoom) == (None, None, None), partial
 
 
 def test_partial_date_in_link_starts_on_first_day(ds):
@@ -125,15 +129,15 @@ def test_out_of_range_or_malformed_map_view_is_ignored(ds, lat, lon, zoom):
 
 def test_a_partial_map_view_is_never_written_back(ds):
     v = parse_view({"lat": "95", "lon": "10", "zoom": "5"}, ds)
-    assert v.lat is None and (v.lon, v.zoom) == (10.0, 5)
+    assert (v.lat, v.lon, v.zoom) == (None, None, None)  # one bad part drops the whole view
     assert not {"lat", "lon", "zoom"} & set(to_params(v))
 
 
 def test_map_view_range_edges_are_accepted(ds):
     v = parse_view({"lat": "-90", "lon": "180", "zoom": "18"}, ds)
     assert (v.lat, v.lon, v.zoom) == (-90.0, 180.0, 18)
-    assert parse_view({"zoom": "0"}, ds).zoom is None
-    assert parse_view({"zoom": "1"}, ds).zoom == 1
+    assert parse_view({"lat": "0", "lon": "0", "zoom": "0"}, ds).zoom is None
+    assert parse_view({"lat": "0", "lon": "0", "zoom": "1"}, ds).zoom == 1
 
 
 def test_query_is_capped_and_kept_as_plain_text(ds):

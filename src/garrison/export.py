@@ -55,12 +55,18 @@ from .dataset import Dataset
 from .dates import OPEN_END, from_day, iso
 from .model import Installation
 from .timeline import DateLike
+from .vocab import KIND_LOOKS, SHAPES, STATUS_LOOKS
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 KML_NS = "http://www.opengis.net/kml/2.2"
 ET.register_namespace("", KML_NS)
-#: Google Earth's stock white circle, tinted per operator (Google Earth ships its stock icons).
-GE_ICON = "https://maps.google.com/mapfiles/kml/shapes/placemark_circle.png"
+#: Google Earth ships its stock icons (white, tinted per style).
+GE_ICONS = "https://maps.google.com/mapfiles/kml/shapes/"
+#: vocab.yaml's marker shapes as Google Earth's own icons (filled; `hollow` for outline paint)
+KML_ICONS = {"circle": ("placemark_circle.png", "donut.png"), "square": ("placemark_square.png", "square.png"),
+             "diamond": ("open-diamond.png", "open-diamond.png"), "triangle": ("triangle.png", "triangle.png"),
+             "hexagon": ("polygon.png", "polygon.png"), "pentagon": ("polygon.png", "polygon.png"),
+             "star": ("star.png", "star.png"), "cross": ("cross-hairs.png", "cross-hairs.png")}
 #: The GeoPackage/GeoParquet table's columns (the geometry follows), described in the module docstring.
 PERIOD_COLUMNS = [
     "period_id", "id", "name", "kind", "country", "from_text", "to_text", "from_date", "to_date", "last_date",
@@ -211,11 +217,21 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return el
 
 
-def _style(doc: ET.Element, actor_id: str, colour: str) -> None:
-    style = _sub(doc, "Style", id=_xml_id("op", actor_id))
+def style_id(operator: str, kind: str, status: str) -> str:
+    return _xml_id("st", operator, kind, status)
+
+
+def _style(doc: ET.Element, ds: Dataset, operator: str, kind: str, status: str) -> None:
+    """A KML Style with the map's look (vocab.yaml): the kind's shape, the status's colour rule,
+    paint and size, the operator's colour."""
+    k, st = KIND_LOOKS[kind], STATUS_LOOKS[status]
+    colour = ds.actors[operator].colour if st["colour"] == "operator" else st["colour"]
+    filled, hollow = KML_ICONS[k["shape"]]
+    style = _sub(doc, "Style", id=style_id(operator, kind, status))
     icon_style = _sub(style, "IconStyle")
     _sub(icon_style, "color", _kml_colour(colour))
-    _sub(_sub(icon_style, "Icon"), "href", GE_ICON)
+    _sub(icon_style, "scale", f"{k['scale'] * st['scale']:g}")
+    _sub(_sub(icon_style, "Icon"), "href", GE_ICONS + (hollow if st["paint"] == "outline" else filled))
     _sub(_sub(style, "LabelStyle"), "scale", "0.8")
 
 
@@ -253,9 +269,12 @@ def to_kml(ds: Dataset, date: DateLike | None = None) -> str:
     root = ET.Element(f"{{{KML_NS}}}kml")
     doc = _sub(root, "Document", id="garrison")
     _sub(doc, "name", "Garrison" + (f" at {iso(int(ds.periods.state_at(date).day))}" if date is not None else " history"))
-    for actor in ds.actors.values():
-        _style(doc, actor.id, actor.colour)
-    for pm_id, p, span, lon, lat in _placemarks(ds, date):
+    placemarks = list(_placemarks(ds, date))
+    kind_of = {r.id: r.kind for r in ds.records}
+    looks = {(p["operator"], kind_of[p["id"]], p["status"]) for _, p, _, _, _ in placemarks if p["operator"] in ds.actors}
+    for look in sorted(looks):  # a style per look in use, before the placemarks (KML's order)
+        _style(doc, ds, *look)
+    for pm_id, p, span, lon, lat in placemarks:
         pm = _sub(doc, "Placemark", id=pm_id)
         _sub(pm, "name", p["name"])
         _sub(pm, "description", _describe(ds, p))
@@ -265,7 +284,7 @@ def to_kml(ds: Dataset, date: DateLike | None = None) -> str:
             if span[1]:
                 _sub(ts, "end", span[1])
         if p["operator"] in ds.actors:
-            _sub(pm, "styleUrl", "#" + _xml_id("op", p["operator"]))
+            _sub(pm, "styleUrl", "#" + style_id(p["operator"], kind_of[p["id"]], p["status"]))
         ext = _sub(pm, "ExtendedData")
         for key in ("id", "status", "operator", "territory", "confidence", *INSTALLATION_COLUMNS, "disputed"):
             if key in p:
@@ -326,3 +345,5 @@ def to_parquet(table: gpd.GeoDataFrame) -> bytes:
     buf = io.BytesIO()
     table.to_parquet(buf, index=False)
     return buf.getvalue()
+
+assert set(KML_ICONS) == set(SHAPES), "every shape vocab.yaml may use needs its KML icon"

@@ -160,6 +160,26 @@ class PeriodTable:
         mask = self._differs(before, after)
         return pd.DataFrame({"inst": np.flatnonzero(mask), "before": before[mask], "after": after[mask]})
 
+    def state_codes(self) -> np.ndarray:
+        """One code per period for its (operator, status, territory): equal codes, same state.
+
+        What "changed between two dates" means, as the map looks it up (a differing code).
+        """
+        codes = getattr(self, "_state_codes", None)
+        if codes is None:  # the table never changes once built: computed once
+            triples = np.stack([self.operator, self.status.astype(np.int32), self.territory], axis=1)
+            codes = (np.unique(triples, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int32)
+                     if len(self) else np.zeros(0, np.int32))
+            self._state_codes = codes
+        return codes
+
+    def codes_at(self, date: DateLike) -> np.ndarray:
+        """Each installation's state code at `date` (-1: no record then)."""
+        snap = self.state_at(date)
+        out = np.full(self.n_installations, -1, np.int32)
+        out[snap.inst] = self.state_codes()[snap.period]
+        return out
+
     def _differs(self, before: np.ndarray, after: np.ndarray) -> np.ndarray:
         """True where the (operator, status, territory) triple differs; -1 rows are 'no record'."""
         b, a = np.maximum(before, 0), np.maximum(after, 0)

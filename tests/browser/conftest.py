@@ -59,10 +59,13 @@ DATA_FOLDERS = {"bundled": BUNDLED, "hostile": HOSTILE}
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-# While a rerun remounts the map (new data), Streamlit briefly keeps the old iframe beside the new
-# one: the old one's element container is marked stale, and the new one comes after it.
-LIVE_MAP_IFRAME = f'[data-testid="stElementContainer"]:not([data-stale="true"]) {MAP_IFRAME}'
+#: The map component's root in the page (no iframe): static/garrison/map/main.js mounts it.
+MAP_ROOT = ".garrison-root"
+#: For tests' evaluate() strings: `window.map` is the page's Leaflet map (read from the map
+#: element's own `garrison` object; the app itself defines no globals).
+MAP_GLOBAL_JS = """Object.defineProperty(window, "map", { configurable: true, get() {
+  const box = document.querySelector(".leaflet-container");
+  return box && box.garrison ? box.garrison.map : undefined; } });"""
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 STARTUP_DEADLINE_S = 90.0
 TIMEOUT_MS = 30_000
@@ -251,6 +254,7 @@ def page(browser, page_log: PageLog):
 
     context.route("**/*", on_request)
     context.route_web_socket(re.compile(r".*"), on_websocket)
+    context.add_init_script(MAP_GLOBAL_JS)
     pg = context.new_page()
     pg.on("console", lambda msg: msg.type == "error" and page_log.console_errors.append(f"{msg.text} @ {msg.location}"))
     pg.on("pageerror", lambda err: page_log.page_errors.append(str(err)))
@@ -291,6 +295,7 @@ def new_page(browser):
         context.set_default_timeout(TIMEOUT_MS)
         context.route("**/*", on_request)
         context.route_web_socket(re.compile(r".*"), on_websocket)
+        context.add_init_script(MAP_GLOBAL_JS)
         contexts.append(context)
         pg = context.new_page()
         pg.on("console", lambda msg: msg.type == "error" and log.console_errors.append(f"{msg.text} @ {msg.location}"))
@@ -310,13 +315,13 @@ def new_page(browser):
 
 # --- a small page object --------------------------------------------------------------------------
 class Garrison:
-    """The app as the tests see it: the Streamlit page and the map inside its component iframe."""
+    """The app as the tests see it: the Streamlit page with the map component in it."""
 
     def __init__(self, page, server: AppServer):
         self.page = page
         self.server = server
-        self.iframe = page.locator(LIVE_MAP_IFRAME).last
-        self.map = self.iframe.content_frame
+        self.root = page.locator(MAP_ROOT)
+        self.map = page  # the map is in the page itself
         self.box = self.map.locator('.leaflet-container[data-garrison-ready="1"]')
         self.markers = self.map.locator(".leaflet-marker-icon.garrison-inst")
         self.big_date = page.get_by_test_id("garrison-date")
@@ -357,13 +362,11 @@ class Garrison:
         )
 
     def map_frame(self):
-        """The map iframe as a Playwright Frame (for evaluate / wait_for_function inside it)."""
-        frame = self.page.locator(LIVE_MAP_IFRAME).last.element_handle().content_frame()
-        assert frame is not None, "the map iframe has no frame"
-        return frame
+        """Where the map's scripts run (for evaluate / wait_for_function): the page itself."""
+        return self.page
 
     def marker(self, inst_id: str):
-        return self.map.locator(f".leaflet-marker-icon.garrison-inst-{inst_id}")
+        return self.page.locator(f".leaflet-marker-icon.garrison-inst-{inst_id}")
 
     def mount(self) -> str:
         value = self.box.get_attribute("data-garrison-mount")
@@ -386,12 +389,10 @@ class Garrison:
         return self.page.locator("label").filter(has=self.page.get_by_role("switch", name=name, exact=True))
 
     def choose(self, combobox: str, option: str) -> None:
+        """Pick an option of one of the map's own selects (Speed, Step)."""
         box = self.page.get_by_role("combobox", name=combobox, exact=True)
-        box.click()
-        self.page.get_by_role("option", name=option, exact=True).click()
-        expect(box).to_have_value(option)
-        self.settle()
-        expect(box).to_have_value(option)
+        box.select_option(label=option)
+        expect(box.locator("option:checked")).to_have_text(option)
 
     def marker_classes(self) -> dict[str, str]:
         """{installation id: class attribute} of every marker in the map."""

@@ -187,7 +187,7 @@ def test_second_browser_gets_a_conflict_and_nothing_is_lost(new_page, page_objec
     g1, g2 = page_object(new_page(), edit_server), page_object(new_page(), edit_server)
     g1.open(f"select={inst}")
     g2.open(f"select={inst}")  # both forms have loaded the same version of the file
-    mount2 = g2.mount()
+    mount2, version2 = g2.mount(), g2.box.get_attribute("data-garrison-version")
 
     name = g1.page.get_by_role("textbox", name="Name", exact=True)
     name.fill(first_name)
@@ -196,11 +196,12 @@ def test_second_browser_gets_a_conflict_and_nothing_is_lost(new_page, page_objec
     first = path.read_text(encoding="utf-8")
     assert changed_lines(original, first) == [f"-name: {rec.name}", f"+name: {first_name}"]
 
-    # the second page's file watcher reruns its script, which rebuilds its map on the new data; wait for
-    # the new map to be ready and idle (its view report reruns the script, and a click in that moment can be lost)
+    # the second page's file watcher reruns its script, which hands its map the new data (the same
+    # mounted map, a new payload)
     expect(g2.details).to_contain_text(first_name)
-    expect(g2.box).not_to_have_attribute("data-garrison-mount", mount2)
-    g2.settle(1500)
+    expect(g2.box).not_to_have_attribute("data-garrison-version", version2)
+    assert g2.mount() == mount2
+    g2.settle()
     expect(edit_form(g2.page).get_by_role("textbox", name="Name", exact=True)).to_have_value(rec.name)  # stale form
     set_status_in_grid(g2, row, old, new)
     save(g2.page)

@@ -20,7 +20,7 @@ def has_class(name: str) -> re.Pattern:
     return re.compile(rf"(^|\s){re.escape(name)}(\s|$)")
 
 
-def test_markers_appear_inside_the_map_iframe(garrison, page, data_for):
+def test_markers_appear_in_the_map_on_the_page(garrison, page, data_for):
     data = data_for("bundled")
     first, last = data.ds.span()
     garrison.open(date=last.isoformat())  # no date in the URL: the app opens at the end of the span
@@ -32,10 +32,12 @@ def test_markers_appear_inside_the_map_iframe(garrison, page, data_for):
     expect(garrison.markers).to_have_count(len(data.ds.records))  # one marker per installation
     expect(present.first).to_be_visible()
 
-    # must not: a marker (or any garrison-inst element) rendered outside the iframe.
+    # must not: a marker (or any garrison-inst element) outside the map, a second map, an iframe.
     # (Must not reach outside localhost: asserted by the page fixture for every test.)
-    expect(page.locator(".garrison-inst")).to_have_count(0)
-    expect(page.locator(".leaflet-container")).to_have_count(0)
+    expect(page.locator(".garrison-inst")).to_have_count(len(data.ds.records))
+    expect(page.locator(".leaflet-container .garrison-inst")).to_have_count(len(data.ds.records))
+    expect(page.locator(".leaflet-container")).to_have_count(1)
+    expect(page.locator("iframe")).to_have_count(0)
 
 
 def test_slider_across_8_december_2024_restyles_in_place(garrison, page, data_for):
@@ -63,9 +65,10 @@ def test_slider_across_8_december_2024_restyles_in_place(garrison, page, data_fo
     garrison.expect_date(nxt)
     expect(tartus).to_have_class(has_class(f"garrison-status-{data.status('tartus', nxt)}"))
 
-    # must not: rebuild the base map (same Leaflet instance, same iframe).
+    # must not: rebuild the base map (same Leaflet instance), or draw it into an iframe.
     expect(garrison.box).to_have_attribute("data-garrison-mount", mount)
-    expect(page.locator('iframe[title="streamlit_folium.st_folium"]')).to_have_count(1)
+    expect(garrison.root).to_have_count(1)
+    expect(page.locator("iframe")).to_have_count(0)
     garrison.expect_no_exception()
 
 
@@ -76,9 +79,10 @@ def test_play_advances_and_stops(garrison, page):
     garrison.choose("Step", "step: day")
     garrison.choose("Speed", "fast (0.25 s)")
 
-    play = page.get_by_role("switch", name="▶ Play", exact=True)
-    garrison.toggle("▶ Play").click()
-    expect(play).to_be_checked()
+    play = page.get_by_role("button", name="▶ Play", exact=True)
+    play.click()
+    pause = page.get_by_role("button", name="⏸ Pause", exact=True)
+    expect(pause).to_have_attribute("aria-pressed", "true")
     expect(garrison.big_date).not_to_have_text(start)
     page.wait_for_function("d => ((document.querySelector('[data-testid=garrison-date]') || {}).textContent || '') >= d",
                            arg="2020-01-04")
@@ -90,8 +94,8 @@ def test_play_advances_and_stops(garrison, page):
         arg="2020-01-04")
     expect(garrison.box).to_have_attribute("data-garrison-mount", mount)
 
-    garrison.toggle("▶ Play").click()
-    expect(play).not_to_be_checked()
+    pause.click()
+    expect(play).to_have_attribute("aria-pressed", "false")
     stopped = garrison.wait_stable('[data-testid="garrison-date"]', ms=2000)  # ~8 ticks at 0.25 s
     assert stopped >= "2020-01-04"
     expect(garrison.box).to_have_attribute("data-garrison-date", stopped)
@@ -139,23 +143,24 @@ def test_the_map_follows_the_slider_while_it_is_dragged(garrison, page, data_for
     data = data_for("bundled")
     garrison.open("date=2016-01-01", date="2016-01-01")
     mount = garrison.mount()
-    thumb = page.locator('[data-testid="stSlider"] [data-testid="stSliderThumbValue"]').locator("..")
-    box = thumb.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    box = garrison.slider.bounding_box()
+    lo, hi, value = (int(garrison.slider.get_attribute(a) or garrison.slider.input_value()) for a in ("min", "max", "value"))
+    x, y = box["x"] + box["width"] * (value - lo) / (hi - lo), box["y"] + box["height"] / 2
     page.mouse.move(x, y)
     page.mouse.down()
     page.mouse.move(x - 120, y, steps=4)
-    # while the thumb is held, the map already shows the slider's date (Streamlit sends the value
-    # only on release, so no rerun has happened yet) ...
+    # while the thumb is held, the map already shows the slider's date ...
     held = garrison.slider.get_attribute("aria-valuetext")
     assert held and held < "2016-01-01"
     expect(garrison.box).to_have_attribute("data-garrison-date", held)
+    expect(garrison.big_date).to_have_text(held)
     tartus = garrison.marker("tartus")
     expect(tartus).to_have_class(has_class(f"garrison-status-{data.status('tartus', held)}"))
-    # must not: a rerun before the release (the page's own date, drawn by the script, is unchanged)
-    expect(garrison.big_date).to_have_text("2016-01-01")
+    # must not: the server told before the release (the permalink still has the old date)
+    expect(page).to_have_url(re.compile(r"[?&]date=2016-01-01(&|$)"))
     page.mouse.up()
-    garrison.expect_date(held)  # after the release the script agrees with the map
+    garrison.expect_date(held)
+    expect(page).to_have_url(re.compile(rf"[?&]date={held}(&|$)"))  # after the release the server has it
     expect(garrison.box).to_have_attribute("data-garrison-mount", mount)  # and the map was never rebuilt
 
 
@@ -189,39 +194,32 @@ def test_markers_are_painted_on_the_canvas_and_cleared_when_absent(garrison, dat
     assert frame.evaluate(CANVAS_AT_JS, [painted["x"], painted["y"]])[3] == 0
 
 
-def test_a_fresh_page_draws_the_map_first_then_the_rest(garrison, page):
+def test_a_fresh_page_loads_the_map_from_the_apps_own_files(garrison, page):
     scripts, fetched = [], {}
-    page.on("request", lambda r: r.resource_type == "script" and "/app/static/" in r.url and scripts.append(r.url))
+    page.on("request", lambda r: r.resource_type == "script" and scripts.append(r.url))
     page.on("response", lambda r: "/app/static/" in r.url and r.request.resource_type == "fetch"
             and fetched.setdefault(r.url.split("/app/static/")[1], (r.headers.get("content-type"), r.headers.get("content-encoding"))))
     page.goto(f"{garrison.server.url}/")
     expect(garrison.box).to_have_attribute("data-garrison-date", re.compile(r"^\d{4}-\d{2}-\d{2}$"))
-    # then the rest of the page: the slider and its buttons, the filters, the operator chart
     expect(garrison.slider).to_be_visible()
     expect(page.get_by_role("button", name="Next change ▶")).to_be_visible()
     expect(page.get_by_text("Installations by operator")).to_be_visible()
-    expect(page.get_by_test_id("stSidebar").get_by_text("Operator", exact=True)).to_be_visible()
-    garrison.settle()
     garrison.expect_no_exception()
-    t = garrison.map_frame().evaluate("() => window.Garrison.timings")
-    # the map asked for the rerun that completes the page only once its markers were drawn ...
-    assert t["styled"] <= t["reported"], t
-    # ... and its data was on the way before the map's own code ran (started by the bundled scripts)
-    assert t["fetch"] <= t["init"], t
-    assert len(scripts) == 1 and "/app/static/generated/scripts-" in scripts[0], scripts
+    t = page.evaluate("() => document.querySelector('.leaflet-container').garrison.timings")
+    assert t["init"] <= t["fetch"] <= t["response"] <= t["parsed"] <= t["built"] <= t["styled"], t
+    # the map's own scripts, vendored Leaflet and the basemap, all from /app/static/ (no iframe, no CDN)
+    static = [u.split("/app/static/")[1] for u in scripts if "/app/static/" in u]
+    assert "vendor/leaflet/leaflet.js" in static and "basemap/garrison-basemap.js" in static, scripts
+    expect(page.locator("iframe")).to_have_count(0)
     # the land was decoded in a worker, off the page's main thread
-    expect(garrison.map.locator(".leaflet-container")).to_have_attribute("data-gbm-low", "worker")
-    # the data and the land came as their gzipped copies, sent as they are (application/gzip, not
-    # gzipped again by the server) ...
-    gz = {name: how for name, how in fetched.items() if name.endswith(".json.gz")}
+    expect(page.locator(".leaflet-container")).to_have_attribute("data-gbm-low", "worker")
+    # the payload and the land came as their gzipped copies, sent as they are (application/gzip)
+    gz = {name: how for name, how in fetched.items() if name.endswith(".gz")}
     assert "basemap/countries-50m.json.gz" in gz and any(n.startswith("generated/garrison-") for n in gz), fetched
     assert all(how == ("application/gzip", None) for how in gz.values()), gz
-    # ... and must not: also fetched as plain JSON
-    assert not [n for n in fetched if n.startswith(("generated/garrison-", "basemap/countries-")) and n.endswith(".json")], fetched
-    # must not: the map jumps when the slider and the buttons arrive above it
-    box = garrison.iframe.bounding_box()
-    assert abs(box["y"] + page.evaluate("scrollY") - t["frameTop"]) < 1, (box, t)
-    # the map follows the slider that arrived after it
+    # must not: the payload or the land also fetched uncompressed
+    assert not [n for n in fetched if n.startswith(("generated/garrison-", "basemap/countries-")) and not n.endswith(".gz")], fetched
+    # the map follows its slider, on the same mounted map
     mount = garrison.mount()
     day = garrison.slider.get_attribute("aria-valuetext")
     garrison.slider.focus()
@@ -245,21 +243,20 @@ def test_the_legend_folds_on_a_narrow_map_and_opens_on_a_click(garrison, page):
     garrison.expect_no_exception()
 
 
-def test_the_page_completes_even_when_the_map_never_starts(browser, app_server):
-    # the map's scripts are refused, so the map never asks for the rerun that draws the rest
+def test_the_page_works_when_the_map_data_cannot_load(browser, app_server):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, service_workers="block")
     try:
         refused = []
-        context.route(re.compile(r"/generated/scripts-[0-9a-f]+\.js"), lambda r: (refused.append(r.request.url), r.abort()))
+        context.route(re.compile(r"/generated/garrison-[0-9a-f]+\.bin"), lambda r: (refused.append(r.request.url), r.abort()))
         context.route(re.compile(r"^(?!https?://(localhost|127\.0\.0\.1)[:/])"), lambda r: r.abort())
         page = context.new_page()
         page.goto(f"{app_server.url}/")
-        # the fallback timer completes the page: the slider, its buttons and the filters are there
-        expect(page.get_by_role("slider", name="Date")).to_be_visible()
-        expect(page.get_by_role("button", name="Next change ▶")).to_be_visible()
+        expect(page.locator(".leaflet-container[data-garrison-error]")).to_have_count(1)
+        # the rest of the page is there: the filters, the chart
         expect(page.get_by_test_id("stSidebar").get_by_text("Operator", exact=True)).to_be_visible()
-        assert refused  # it was the map's script that was missing
-        # must not: the placeholder text stays once the page is complete
-        expect(page.get_by_text("Loading the filters…")).to_have_count(0)
+        expect(page.get_by_text("Installations by operator")).to_be_visible()
+        assert refused  # it was the map's data that was missing
+        # must not: a map that says it is ready without its data
+        expect(page.locator(".leaflet-container[data-garrison-ready]")).to_have_count(0)
     finally:
         context.close()

@@ -1,10 +1,10 @@
 """Refuse folium maps that would make the browser load anything from the internet.
 
-:func:`find_online_resources` walks a map's element tree the way
-``streamlit_folium.st_folium`` does when it collects the scripts to load into its
-iframe: every ``JSCSSMixin``'s ``default_js`` / ``default_css``, and branca
-colormaps (for which st_folium adds d3 from two CDNs).  It also looks at tile /
-image layers and at links put straight into the page header.
+:func:`find_online_resources` walks a map's element tree the way the map
+component (garrison.render.mapview) collects the scripts it loads into the page:
+every ``JSCSSMixin``'s ``default_js`` / ``default_css`` (branca colormaps bring d3
+from a CDN that way).  It also looks at tile / image layers and at links put
+straight into the page header.
 :func:`assert_offline` raises ``ValueError`` naming each offending element and URL.
 
 :func:`localize_cdn_urls` swaps known CDN URLs for vendored copies under
@@ -15,15 +15,10 @@ image layers and at links put straight into the page header.
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import NamedTuple
 
-import branca
-import branca.colormap
 import folium
 import folium.plugins
 from branca.element import CssLink, JavascriptLink
@@ -31,23 +26,6 @@ from folium.elements import JSCSSMixin
 
 from garrison.basemap.assets import static_url
 from garrison.basemap.offline import LEAFLET_CSS, LEAFLET_JS
-
-COLORMAP_FALLBACK = "d3 from a CDN (streamlit-folium adds it for any colormap)"
-
-
-@functools.cache
-def streamlit_folium_colormap_js() -> tuple[str, ...]:
-    """The scripts st_folium inserts for any branca colormap on the map, read from its source.
-
-    Read, not imported (streamlit-folium imports Streamlit, which the core must not), and not
-    copied here, so an upgrade that changes them cannot slip past; a colormap is refused either way.
-    """
-    spec = importlib.util.find_spec("streamlit_folium")
-    if spec is None or not spec.origin:
-        return (COLORMAP_FALLBACK,)
-    source = Path(spec.origin).read_text(encoding="utf-8")
-    urls = re.findall(r"""["'](https?://[^"']*\bd3\b[^"']*\.js)["']""", source)
-    return tuple(dict.fromkeys(urls)) or (COLORMAP_FALLBACK,)
 
 #: CDN URL -> vendored file under static/ (see scripts/vendor_assets.py): the Leaflet URLs the
 #: installed folium puts on every map, read from folium itself so an upgrade cannot slip past.
@@ -83,7 +61,7 @@ def _label(elem) -> str:
 
 
 def walk(fig) -> Iterator:
-    """Every element under ``fig``: the same traversal as streamlit_folium's, but all nodes."""
+    """Every element under ``fig``, depth first (what the map component loads scripts from)."""
     yield fig
     if isinstance(fig, folium.plugins.DualMap):
         yield from walk(fig.m1)
@@ -101,9 +79,6 @@ def find_online_resources(m, *, allow_tiles: bool = False) -> list[OnlineResourc
     found: list[OnlineResource] = []
     for elem in walk(m):
         label = _label(elem)
-        if isinstance(elem, branca.colormap.ColorMap):
-            for url in streamlit_folium_colormap_js():
-                found.append(OnlineResource(label, "colormap", url))
         if isinstance(elem, JSCSSMixin):
             for _, url in getattr(elem, "default_js", []):
                 if is_remote(url):
@@ -120,8 +95,11 @@ def find_online_resources(m, *, allow_tiles: bool = False) -> list[OnlineResourc
             found.append(OnlineResource(label, "image", elem.url))
         if isinstance(elem, folium.raster_layers.VideoOverlay) and is_remote(elem.video_url):
             found.append(OnlineResource(label, "video", elem.video_url))
-    # Links put straight into the page header (folium.Figure), e.g. by hand.
+    # Links put into the page header (folium.Figure): by hand, or by elements as they render
+    # (a branca colormap adds d3 from a CDN there), so the map is rendered first.
     root = m.get_root() if hasattr(m, "get_root") else None
+    if root is not None and hasattr(root, "render"):
+        root.render()
     header = getattr(root, "header", None)
     if header is not None:
         for elem in header._children.values():

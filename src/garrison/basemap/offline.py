@@ -7,8 +7,8 @@ awesome-markers and Font Awesome from CDNs), and adds a
 drawn in the browser from TopoJSON served under ``/app/static/``.
 
 Works both with ``m.get_root().render()`` (a standalone HTML page) and with
-``streamlit_folium.st_folium(m)``, which loads every element's ``default_js``
-into its iframe and evals each element's ``script`` macro.
+Garrison's map component (garrison.render.mapview.component_parts), which loads
+every element's ``default_js`` into the page and runs folium's script.
 """
 
 from __future__ import annotations
@@ -27,9 +27,6 @@ LEAFLET_JS = "vendor/leaflet/leaflet.js"
 LEAFLET_CSS = "vendor/leaflet/leaflet.css"
 TOPOJSON_JS = "vendor/topojson-client/topojson-client.min.js"
 BASEMAP_JS = "basemap/garrison-basemap.js"
-#: Tiny stand-in for the jQuery calls in folium's own templates (Popup content,
-#: objects kept in front); folium would otherwise pull jQuery from a CDN.
-FOLIUM_COMPAT_JS = "basemap/folium-compat.js"
 
 LOW_RES = "basemap/countries-50m.json"
 HIGH_RES = "basemap/countries-10m.json"
@@ -48,11 +45,8 @@ DEFAULT_STYLE = {
 
 
 def leaflet_js() -> list[tuple[str, str]]:
-    """The map's own scripts: vendored Leaflet and the folium jQuery stand-in."""
-    return [
-        ("leaflet", static_url(LEAFLET_JS)),
-        ("folium_compat", static_url(FOLIUM_COMPAT_JS)),
-    ]
+    """The map's own script: vendored Leaflet (folium's default also pulls jQuery and more from CDNs)."""
+    return [("leaflet", static_url(LEAFLET_JS))]
 
 
 def leaflet_css() -> list[tuple[str, str]]:
@@ -132,9 +126,8 @@ def make_offline(m: folium.Map) -> folium.Map:
     """Point an existing map's own JS/CSS at the vendored Leaflet only.
 
     Drops folium's jQuery, Bootstrap, awesome-markers and Font Awesome: so
-    ``folium.Icon`` markers (awesome-markers) are out -- use ``CircleMarker``,
-    ``DivIcon`` or a ``CustomIcon`` from static/.  Popups still work through
-    ``static/basemap/folium-compat.js``.
+    ``folium.Icon`` markers (awesome-markers) and folium ``Popup`` content (jQuery) are out --
+    use ``CircleMarker``, ``DivIcon``, tooltips or a ``CustomIcon`` from static/.
     """
     m.default_js = leaflet_js()
     m.default_css = leaflet_css()

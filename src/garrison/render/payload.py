@@ -1,48 +1,54 @@
-"""The data the browser map needs, sent once as a static JSON file (content-hashed name).
+"""The data the browser map needs, sent once as a binary file (content-hashed name).
 
-Moving the slider then only sends a tiny message (the date); the browser restyles markers
-from these arrays. Strings here are data, never markup: the browser sets them as text.
+A JSON header (vocabulary looks, actors, layers, routes, strings) and typed columns (positions,
+periods) -- see static/garrison/map/payload.js for the layout. Every rule the map needs is
+answered here: each period's full end, its state code ("changed" = a different code), the change
+days the timeline steps through, each actor's root (a route is held by its operator's family).
+Moving the slider then needs nothing from the server. Strings are data, never markup.
 """
 
 from __future__ import annotations
 
 import json
+import struct
 from pathlib import Path
 
 import numpy as np
 
 from ..dataset import Dataset
-from ..dates import OPEN_END
-from ..vocab import CONFIDENCES, KINDS, STATUSES
+from ..dates import OPEN_END, to_day
+from ..vocab import CONFIDENCES, KINDS, STATUSES, style_table
 from .generated import write_generated
 from .layers import LayerDef
 
 KEEP_FILES = 4  # older payloads are removed, keeping a few for pages still open
-COORD_DECIMALS = 5  # ~1 m; a marker click reports its position at this precision
+MAGIC = b"GAR1"
 
 
-def build_payload(ds: Dataset, layers: list[LayerDef]) -> dict:
+def _root(actors: list, code: dict[str, int], i: int) -> int:
+    seen = 0
+    while actors[i].parent and actors[i].parent in code and seen < 16:
+        i, seen = code[actors[i].parent], seen + 1
+    return i
+
+
+def build_payload(ds: Dataset, layers: list[LayerDef]) -> tuple[dict, dict[str, np.ndarray]]:
+    """The payload as (header, columns)."""
     pt, recs = ds.periods, ds.records
-    actor_ids = list(ds.actors)
-    code = {a: i for i, a in enumerate(actor_ids)}
+    actors = list(ds.actors.values())
+    code = {a.id: i for i, a in enumerate(actors)}
     inst_index = ds.index
-    return {
+    header = {
         "version": ds.version,
         "open_end": OPEN_END,
         "statuses": list(STATUSES), "kinds": list(KINDS), "confidences": list(CONFIDENCES),
+        "looks": style_table(),
         "actors": [{"id": a.id, "name": a.name, "short": a.short, "colour": a.colour,
-                    "parent": code.get(a.parent, -1) if a.parent else -1} for a in ds.actors.values()],
-        "inst": {
-            "id": [r.id for r in recs], "name": [r.name for r in recs],
-            "kind": [KINDS.index(r.kind) for r in recs], "country": [r.country for r in recs],
-            "lat": [round(r.lat, COORD_DECIMALS) for r in recs], "lon": [round(r.lon, COORD_DECIMALS) for r in recs],
-            "stale": [1 if r.stale else 0 for r in recs],
-        },
-        "periods": {
-            "offsets": pt.offsets.tolist(), "start": pt.start.tolist(), "end": compact_ends(pt.offsets, pt.start, pt.end),
-            "op": pt.operator.tolist(), "terr": pt.territory.tolist(),
-            "status": pt.status.tolist(), "conf": pt.confidence.tolist(),
-        },
+                    "parent": code.get(a.parent, -1) if a.parent else -1, "root": _root(actors, code, i)}
+                   for i, a in enumerate(actors)],
+        "inst": {"id": [r.id for r in recs], "name": [r.name for r in recs], "country": [r.country for r in recs]},
+        "span": [to_day(d) for d in ds.span()],  # the timeline's first and last day
+        "change_days": ds.periods.change_days().tolist(),
         "ranges": [{"inst": i, "name": g.name, "km": g.km, "start": g.start.day,
                     "end": g.end.day if g.end else OPEN_END}
                    for i, r in enumerate(recs) for g in r.ranges],
@@ -53,34 +59,50 @@ def build_payload(ds: Dataset, layers: list[LayerDef]) -> dict:
                    for rt in ds.routes],
         "layers": [layer.as_json() for layer in layers],
     }
+    columns = {
+        "lat": np.array([r.lat for r in recs], np.float64), "lon": np.array([r.lon for r in recs], np.float64),
+        "kind": np.array([KINDS.index(r.kind) for r in recs], np.uint8),
+        "stale": np.array([1 if r.stale else 0 for r in recs], np.uint8),
+        "offsets": pt.offsets.astype(np.int32), "start": pt.start.astype(np.int32), "end": pt.end.astype(np.int32),
+        "op": pt.operator.astype(np.int16), "terr": pt.territory.astype(np.int16),
+        "status": pt.status.astype(np.uint8), "conf": pt.confidence.astype(np.uint8),
+        "code": pt.state_codes(),
+    }
+    return header, columns
 
 
-def compact_ends(offsets: np.ndarray, start: np.ndarray, end: np.ndarray) -> list[int]:
-    """Period ends with -1 where a period simply lasts until the next one starts (or, for the
-    last, is ongoing): most of them, so the payload at 10k installations is ~0.2 MB smaller.
-    The browser expands them once (``expandEnds`` in garrison-map.js)."""
-    if len(start) == 0:
-        return []
-    implied = np.append(start[1:], OPEN_END).astype(end.dtype)
-    implied[offsets[1:] - 1] = OPEN_END  # each installation's last period: ongoing unless a `to` says otherwise
-    return np.where(end == implied, -1, end).tolist()
+def encode_payload(header: dict, columns: dict[str, np.ndarray]) -> bytes:
+    """The binary layout payload.js decodes: magic, header length, JSON header, 8-aligned columns."""
+    specs, blobs, offset = {}, [], 0
+    for name, arr in columns.items():
+        arr = np.ascontiguousarray(arr)
+        type_name = arr.dtype.name
+        specs[name] = {"type": type_name, "offset": offset, "length": int(arr.size)}
+        raw = arr.astype(arr.dtype.newbyteorder("<"), copy=False).tobytes()
+        pad = (-len(raw)) % 8
+        blobs.append(raw + b"\0" * pad)
+        offset += len(raw) + pad
+    head = json.dumps({**header, "columns": specs}, ensure_ascii=False, separators=(",", ":")).encode()
+    prefix = MAGIC + struct.pack("<I", len(head)) + head
+    return prefix + b"\0" * ((-len(prefix)) % 8) + b"".join(blobs)
 
 
-def expand_ends(offsets: list[int], start: list[int], ends: list[int]) -> list[int]:
-    """The inverse of `compact_ends` (the reference for the browser's decoder, used by tests)."""
-    out = list(ends)
-    for i in range(len(offsets) - 1):
-        for k in range(offsets[i], offsets[i + 1]):
-            if out[k] == -1:
-                out[k] = start[k + 1] if k + 1 < offsets[i + 1] else OPEN_END
-    return out
+def decode_payload(data: bytes) -> dict:
+    """The inverse of `encode_payload` (the reference for payload.js, used by tests and benchmarks)."""
+    if data[:4] != MAGIC:
+        raise ValueError("not a Garrison payload")
+    (length,) = struct.unpack("<I", data[4:8])
+    header = json.loads(data[8:8 + length])
+    body = -(-(8 + length) // 8) * 8
+    header["col"] = {name: np.frombuffer(data, dtype=np.dtype(spec["type"]).newbyteorder("<"), count=spec["length"],
+                                         offset=body + spec["offset"]) for name, spec in header.pop("columns").items()}
+    return header
 
 
-def write_payload(payload: dict, folder: str | Path, min_age_s: float = 600.0) -> str:
-    """Write the payload as `garrison-<hash>.json` and its gzipped `.json.gz` in `folder` (atomic);
-    return the name of the `.json` (the map fetches the `.gz` where the browser can inflate it).
+def write_payload(payload: tuple[dict, dict[str, np.ndarray]], folder: str | Path, min_age_s: float = 600.0) -> str:
+    """Write the payload as `garrison-<hash>.bin` and its gzipped `.bin.gz` in `folder` (atomic);
+    return the name of the `.bin` (the map fetches the `.gz` where the browser can inflate it).
 
     Beyond the KEEP_FILES newest, files untouched for `min_age_s` are removed (see generated.py).
     """
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    return write_generated(folder, "garrison", ".json", text, KEEP_FILES, min_age_s, gzipped=True)
+    return write_generated(folder, "garrison", ".bin", encode_payload(*payload), KEEP_FILES, min_age_s, gzipped=True)

@@ -1,4 +1,5 @@
-"""The view as URL query parameters: date, compare, select, filters and map view."""
+"""The view: the one value that says what the page shows (date, compare date, selection,
+filters, search, map view, basemap), and its URL query parameters -- read and written here only."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from ..dataset import Dataset
 from ..dates import parse_partial
 
 LIST_KEYS = ("op", "country", "kind", "status")
+BASEMAPS = ("offline", "osm", "satellite")
 
 
 @dataclass
@@ -22,6 +24,7 @@ class View:
     lat: float | None = None
     lon: float | None = None
     zoom: int | None = None
+    basemap: str = "offline"
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -58,6 +61,10 @@ def parse_view(params: Mapping[str, str], ds: Dataset) -> View:
     v.lat, v.lon = _float(params.get("lat"), -90, 90), _float(params.get("lon"), -180, 180)
     zoom = _float(params.get("zoom"), 1, 18)
     v.zoom = int(zoom) if zoom is not None else None
+    if None in (v.lat, v.lon, v.zoom):  # a map view is all three or nothing
+        v.lat = v.lon = v.zoom = None
+    basemap = params.get("basemap")
+    v.basemap = basemap if basemap in BASEMAPS else "offline"
     if v.select and v.date is None:
         # a link to one installation opens at its latest change
         v.date = max(parse_partial(h["start"]).start for h in ds.history(v.select))
@@ -80,4 +87,6 @@ def to_params(v: View) -> dict[str, str]:
         out["q"] = v.q
     if v.lat is not None and v.lon is not None and v.zoom is not None:
         out["lat"], out["lon"], out["zoom"] = f"{v.lat:.4f}", f"{v.lon:.4f}", str(v.zoom)
+    if v.basemap != "offline":
+        out["basemap"] = v.basemap
     return out

@@ -14,9 +14,9 @@ def fold(text: str) -> str:
 
 
 def search_ids(ds: Dataset, query: str) -> list[str]:
-    """Ids of installations whose id, name or any other-language name contains the query."""
+    """Ids of installations whose id, name, any other-language name or alias contains the query."""
     q = fold(query.strip())
     if not q:
         return [r.id for r in ds.records]
     return [r.id for r in ds.records
-            if any(q in fold(n) for n in (r.id, r.name, *r.names.values()))]
+            if any(q in fold(n) for n in (r.id, r.name, *r.names.values(), *r.aliases))]

@@ -1,0 +1,102 @@
+"""The page's view state in a Streamlit session: one `View` (garrison.ui.permalink) under
+`st.session_state["view"]`, taken from the URL once, changed by the widgets' and the map's
+callbacks, and written back to the URL at the end of each run.
+
+The sidebar's widgets are keyed with the URL parameter's own name (`op`, `country`, `kind`,
+`status`, `q`, `basemap`); their callbacks copy the widget's value into the view.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import streamlit as st
+
+from ..dataset import Dataset
+from .permalink import LIST_KEYS, View, parse_view, to_params
+
+MAP_KEY = "map"
+
+
+def view_of_session(ds: Dataset) -> View:
+    """The session's view: from the URL on its first run, clamped to the data's span."""
+    first, last = ds.span()
+    view = st.session_state.get("view")
+    if view is None:
+        view = parse_view(st.query_params.to_dict(), ds)
+        view.date = min(max(view.date or last, first), last)
+        if view.compare is not None:
+            view.compare = min(max(view.compare, first), last)
+        st.session_state.view = view
+        for key in LIST_KEYS:  # the widgets start from the link
+            st.session_state[key] = list(view.filters[key])
+        st.session_state.q, st.session_state.basemap = view.q, view.basemap
+        st.session_state.compare_on = view.compare is not None
+        st.session_state.compare = view.compare or _year_before(view.date, first)
+    if view.compare is not None:  # e.g. a year before a date near the data's start
+        view.compare = min(max(view.compare, first), last)
+    if view.select is not None and view.select not in ds.index:
+        view.select = None  # deleted or renamed since
+    view.date = min(max(view.date, first), last)
+    return view
+
+
+def _year_before(day: dt.date, first: dt.date) -> dt.date:
+    try:
+        back = day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        back = day.replace(year=day.year - 1, day=28)
+    return max(back, first)
+
+
+def _view() -> View:
+    return st.session_state.view
+
+
+def sync_widget(key: str) -> None:
+    """A sidebar widget's callback: its value into the view."""
+    value = st.session_state[key]
+    view = _view()
+    if key in LIST_KEYS:
+        view.filters[key] = list(value)
+    elif key == "q":
+        view.q = value
+    elif key == "basemap":
+        view.basemap = value
+    elif key in ("compare_on", "compare"):
+        # a year before the date unless the reader picked one (the picker's value may be gone
+        # while it was hidden)
+        picked = st.session_state.get("compare") or _year_before(view.date, dt.date.min)
+        view.compare = picked if st.session_state.compare_on else None
+
+
+def sync_map() -> None:
+    """The map's callback: the browser's date, view, selection or position into the view."""
+    events = st.session_state.get(MAP_KEY) or {}
+    view = _view()
+    if events.get("date"):
+        view.date = dt.date.fromisoformat(events["date"])
+    if events.get("view"):
+        v = events["view"]
+        view.lat, view.lon, view.zoom = float(v["lat"]), float(v["lon"]), int(v["zoom"])
+    if events.get("select"):
+        view.select = events["select"]
+    if events.get("place"):
+        st.session_state.ed_click = dict(events["place"])
+
+
+def select(inst_id: str | None) -> None:
+    _view().select = inst_id
+
+
+def write_url(view: View) -> None:
+    """The view into the address bar (the permalink), when it changed."""
+    params = to_params(view)
+    if params != st.query_params.to_dict():
+        st.query_params.from_dict(params)
+
+
+def snapshot(view: View) -> View:
+    """A copy (what this run shows, whatever a callback does to the session's view meanwhile)."""
+    return dataclasses.replace(view, filters={k: list(v) for k, v in view.filters.items()})

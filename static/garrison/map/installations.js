@@ -1,0 +1,311 @@
+// The installations layer: one transparent hook element per installation (the README's stable
+// classes, hover, click, keyboard focus) and one canvas that paints what you see.
+//
+// The hook elements are made with one innerHTML (a Leaflet marker each cost ~80 ms of the first
+// paint at 1k), placed with left/top and no z-index (each would be its own paint chunk), and
+// registered as the map's event targets so Leaflet hands their mouse events to this layer.
+// A step in time repaints only the markers whose look changed (and what overlaps them).
+/* global L */
+import { periodAt, passes, changedSince } from "./time.js";
+import { SpriteCache, swatch } from "./paint.js";
+
+const GRID = 32;  // px: cells of the index of what is drawn where, for partial repaints
+const FULL_REPAINT = 400;  // more changed markers than this: repaint everything
+
+function text(tag, cls, value) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (value !== undefined && value !== null) e.textContent = String(value);
+  return e;
+}
+
+export const InstallationsLayer = L.Layer.extend({
+  options: { bubblingMouseEvents: false, size: 18, filter: {}, pane: "markerPane" },
+
+  initialize(options) {
+    L.setOptions(this, options);
+    this._p = null;
+    this._state = null;
+    this._looks = [];  // per installation: its look now, or null (not shown)
+    this._classes = [];
+    this._sprites = new SpriteCache();
+    this.on("mouseover mouseout click", this._onMouse, this);
+  },
+
+  /** The payload arrived (or changed): build the hook elements. */
+  setPayload(payload) {
+    this._p = payload;
+    this._looks = [];
+    this._classes = [];
+    if (this._map) { this._removeHooks(); this._addHooks(); }
+  },
+
+  /** Restyle for a view state {day, select, match, compareCodes}: only what changed is touched. */
+  setState(state) {
+    this._state = state;
+    if (!this._map || !this._p) return 0;
+    const p = this._p, col = p.col, looks = p.looks, shown = [];
+    const own = state.layers && state.layers[this.options.id];
+    for (let i = 0; i < p.inst.id.length; i++) {
+      const row = periodAt(col, i, state.day), id = p.inst.id[i];
+      const kind = looks.kinds[col.kind[i]];
+      let cls = "garrison-inst garrison-inst-" + id + " garrison-kind-" + kind.id, look = null;
+      const keep = passes(state.match, i, row) && passes(own, i, row);
+      if (row < 0) cls += " garrison-absent";
+      else {
+        const op = p.actors[col.op[row]], status = looks.statuses[col.status[row]], conf = looks.confidences[col.conf[row]];
+        cls += " garrison-status-" + status.id + " garrison-op-" + op.id + " garrison-conf-" + conf.id;
+        if (col.terr[row] >= 0 && col.terr[row] !== col.op[row]) cls += " garrison-terr-" + p.actors[col.terr[row]].id;
+        if (keep) {
+          look = { kind, status, conf, colour: op.colour, stale: !!col.stale[i], selected: state.select === id,
+            changed: changedSince(col.code, state.compareCodes, i, row), disputed: conf.id === "disputed" };
+          look.key = kind.id + "|" + status.id + "|" + look.colour + "|" + conf.id + "|" +
+            (+look.stale) + (+look.selected) + (+look.changed);
+          shown.push(i);
+        }
+      }
+      if (!keep) cls += " garrison-filtered";
+      if (state.compareCodes && changedSince(col.code, state.compareCodes, i, row)) cls += " garrison-changed";
+      if (state.select === id) cls += " garrison-selected";
+      if (col.stale[i]) cls += " garrison-stale";
+      this._looks[i] = look;
+      const el = this._hooks && this._hooks[i];
+      if (el && this._classes[i] !== cls) {
+        el.className = cls + " leaflet-marker-icon leaflet-interactive";
+        el.setAttribute("aria-label", this._label(i, row));
+        this._classes[i] = cls;
+      }
+    }
+    this._paint(false);
+    return shown;
+  },
+
+  /** Legend entries: the statuses and kinds as the map paints them. */
+  legend() {
+    const p = this._p;
+    if (!p) return [];
+    const grey = "#777", L0 = p.looks;
+    const base = { conf: L0.confidences[0], stale: false, selected: false, changed: false, disputed: false, colour: grey };
+    const all = this._legendGroups(base, L0);
+    const lg = this.options.legend || {}, groups = [{ title: lg.title || "Installations", rows: [] }];
+    if (lg.show_statuses !== false) groups.push(all[0]);
+    if (lg.show_kinds !== false) groups.push(all[1]);
+    groups.push(all[2]);
+    return groups;
+  },
+
+  _legendGroups(base, L0) {
+    return [
+      { title: "Status", rows: L0.statuses.map((s) => ({ swatch: swatch({ ...base, kind: L0.kinds[0], status: s, key: "s" + s.id },
+        22, "garrison-legend-marker garrison-status-" + s.id), label: s.id })) },
+      { title: "Kind", rows: L0.kinds.map((k) => ({ swatch: swatch({ ...base, kind: k, status: L0.statuses[1], key: "k" + k.id },
+        22, "garrison-legend-marker garrison-kind-" + k.id), label: k.id.replace("_", " ") })) },
+      { title: "Confidence", rows: L0.confidences.map((c) => ({ swatch: swatch({ ...base, kind: L0.kinds[0], status: L0.statuses[1], conf: c,
+        disputed: c.id === "disputed", key: "c" + c.id }, 22, "garrison-legend-marker garrison-conf-" + c.id), label: c.id })) },
+    ];
+  },
+
+  onAdd(map) {
+    if (!map.getPane("garrisonMarkers")) map.createPane("garrisonMarkers").style.zIndex = 450;
+    this._canvas = L.DomUtil.create("canvas", "garrison-canvas leaflet-zoom-hide", map.getPane("garrisonMarkers"));
+    this._canvas.style.pointerEvents = "none";
+    this._tip = L.tooltip({ direction: "top", offset: [0, -this.options.size / 2] });
+    if (this._p) this._addHooks();
+    this._reset();
+  },
+
+  onRemove(map) {
+    this._removeHooks();
+    map.closeTooltip(this._tip);
+    L.DomUtil.remove(this._canvas);
+    this._canvas = null;
+  },
+
+  getEvents() {
+    return { zoomend: this._place, viewreset: this._place, moveend: this._reset, resize: this._reset };
+  },
+
+  _addHooks() {
+    const p = this._p, size = this.options.size, half = size / 2, html = [];
+    const which = [];
+    for (let i = 0; i < p.inst.id.length; i++) {
+      which.push(i);
+      html.push('<div class="garrison-inst garrison-absent leaflet-marker-icon leaflet-interactive" tabindex="0" role="button" ' +
+        'style="width:' + size + "px;height:" + size + "px;margin-left:" + -half + "px;margin-top:" + -half + 'px"></div>');
+    }
+    this._box = L.DomUtil.create("div", "garrison-hooks", this._map.getPane(this.options.pane));
+    this._box.innerHTML = html.join("");
+    this._hooks = {};
+    const els = this._box.children;
+    which.forEach((i, k) => {
+      const el = els[k];
+      el._garrisonIndex = i;
+      this._hooks[i] = el;
+      this._map._targets[L.Util.stamp(el)] = this;
+    });
+    this._classes = [];
+    L.DomEvent.on(this._box, "focusin", this._onFocus, this);
+    L.DomEvent.on(this._box, "focusout", this._onBlur, this);
+    L.DomEvent.on(this._box, "keydown", this._onKey, this);
+    this._place();
+    if (this._state) this.setState(this._state);
+  },
+
+  _removeHooks() {
+    if (!this._hooks) return;
+    for (const i in this._hooks) delete this._map._targets[L.Util.stamp(this._hooks[i])];
+    L.DomUtil.remove(this._box);
+    this._hooks = null;
+    this._box = null;
+  },
+
+  _label(i, row) {
+    const p = this._p;
+    if (row < 0) return p.inst.name[i] + ": no record at this date";
+    const op = p.actors[p.col.op[row]], status = p.looks.statuses[p.col.status[row]].id;
+    return p.inst.name[i] + ": " + status + ", " + op.short;
+  },
+
+  // every hook element to its place at the map's zoom (a pan moves the whole pane instead)
+  _place() {
+    if (!this._map || !this._hooks) return;
+    const col = this._p.col;
+    for (const i in this._hooks) {
+      const pt = this._map.latLngToLayerPoint([col.lat[i], col.lon[i]]).round(), st = this._hooks[i].style;
+      st.left = pt.x + "px";
+      st.top = pt.y + "px";
+    }
+  },
+
+  _reset() {
+    if (!this._map || !this._canvas) return;
+    const size = this._map.getSize(), ratio = globalThis.devicePixelRatio || 1;
+    this._origin = this._map.containerPointToLayerPoint([0, 0]);
+    L.DomUtil.setPosition(this._canvas, this._origin);
+    this._canvas.width = size.x * ratio;
+    this._canvas.height = size.y * ratio;
+    this._canvas.style.width = size.x + "px";
+    this._canvas.style.height = size.y + "px";
+    this._paint(true);
+  },
+
+  _at(i) {
+    const col = this._p.col, pt = this._map.latLngToLayerPoint([col.lat[i], col.lon[i]]).subtract(this._origin);
+    return { x: Math.round(pt.x), y: Math.round(pt.y) };
+  },
+
+  _cells(d, fn) {
+    for (let gx = Math.floor((d.x - d.half) / GRID); gx <= Math.floor((d.x + d.half) / GRID); gx++) {
+      for (let gy = Math.floor((d.y - d.half) / GRID); gy <= Math.floor((d.y + d.half) / GRID); gy++) fn(gx + ":" + gy);
+    }
+  },
+
+  _paint(everything) {
+    if (!this._canvas || !this._p) return;
+    const ctx = this._canvas.getContext("2d"), size = this._map.getSize(), r = this.options.size / 2;
+    const ratio = globalThis.devicePixelRatio || 1;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const keys = new Map();
+    this._looks.forEach((look, i) => { if (look) keys.set(i, look.key); });
+    const before = everything ? null : this._drawnKeys, changed = [];
+    if (before) {
+      keys.forEach((key, i) => { if (before.get(i) !== key) changed.push(i); });
+      before.forEach((_, i) => { if (!keys.has(i)) changed.push(i); });
+    }
+    if (!before || changed.length > FULL_REPAINT) {
+      this._drawn = new Map();
+      this._grid = new Map();
+      ctx.clearRect(0, 0, size.x, size.y);
+      const order = [];
+      keys.forEach((_, i) => {
+        const at = this._at(i);
+        if (at.x < -30 || at.y < -30 || at.x > size.x + 30 || at.y > size.y + 30) return;
+        this._index(i, at, r);
+        order.push(i);
+      });
+      this._stamp(ctx, order, r);
+    } else {
+      for (const i of changed) {
+        let d = this._drawn.get(i);
+        if (!d && keys.has(i)) d = this._index(i, this._at(i), r);
+        if (!d) continue;
+        const near = new Set(), inside = [];
+        this._cells(d, (cell) => (this._grid.get(cell) || []).forEach((j) => near.add(j)));
+        near.forEach((j) => {
+          const o = this._drawn.get(j);
+          if (o && keys.has(j) && Math.abs(o.x - d.x) < o.half + d.half && Math.abs(o.y - d.y) < o.half + d.half) inside.push(j);
+        });
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(d.x - d.half, d.y - d.half, 2 * d.half, 2 * d.half);
+        ctx.clip();
+        ctx.clearRect(d.x - d.half, d.y - d.half, 2 * d.half, 2 * d.half);
+        this._stamp(ctx, inside.sort((a, b) => a - b), r);
+        ctx.restore();
+      }
+    }
+    this._drawnKeys = keys;
+  },
+
+  _index(i, at, r) {
+    const d = { i, x: at.x, y: at.y, half: Math.ceil(r + 8) };
+    this._drawn.set(i, d);
+    this._cells(d, (cell) => { let list = this._grid.get(cell); if (!list) this._grid.set(cell, (list = [])); list.push(i); });
+    return d;
+  },
+
+  // the sprites of these markers in index order, the selected and compared ones on top
+  _stamp(ctx, order, r) {
+    const top = [];
+    const put = (i) => {
+      const s = this._sprites.get(this._looks[i], r), d = this._drawn.get(i);
+      ctx.drawImage(s.canvas, d.x - s.half, d.y - s.half, 2 * s.half, 2 * s.half);
+    };
+    for (const i of order) {
+      const look = this._looks[i];
+      if (!look || !this._drawn.get(i)) continue;
+      if (look.selected || look.changed) top.push(i); else put(i);
+    }
+    top.forEach(put);
+  },
+
+  _tooltip(i) {
+    const p = this._p, row = periodAt(p.col, i, this._state ? this._state.day : 0), box = text("div", "garrison-tip");
+    box.appendChild(text("strong", null, p.inst.name[i]));
+    if (row >= 0) {
+      const op = p.actors[p.col.op[row]], terr = p.col.terr[row];
+      let line = p.looks.statuses[p.col.status[row]].id + " \u2014 " + op.short;
+      if (terr >= 0 && terr !== p.col.op[row]) line += " (territory: " + p.actors[terr].short + ")";
+      box.appendChild(text("div", null, line));
+      box.appendChild(text("div", "garrison-tip-conf", p.looks.confidences[p.col.conf[row]].id));
+    } else {
+      box.appendChild(text("div", null, "no record at this date"));
+    }
+    if (p.col.stale[i]) box.appendChild(text("div", "garrison-tip-stale", "stale: its file has errors"));
+    return box;
+  },
+
+  _indexOf(e) {
+    const el = e && (e.originalEvent ? e.originalEvent.target : e.target);
+    return el && el._garrisonIndex !== undefined ? el._garrisonIndex : null;
+  },
+
+  _showTip(i) {
+    this._tip.setContent(this._tooltip(i)).setLatLng([this._p.col.lat[i], this._p.col.lon[i]]);
+    this._map.openTooltip(this._tip);
+  },
+
+  _onMouse(e) {
+    const i = this._indexOf(e);
+    if (i === null) return;
+    if (e.type === "mouseover") this._showTip(i);
+    else if (e.type === "mouseout") this._map.closeTooltip(this._tip);
+    else if (e.type === "click") this.fire("select", { id: this._p.inst.id[i] });
+  },
+  _onFocus(e) { const i = this._indexOf(e); if (i !== null) this._showTip(i); },
+  _onBlur() { this._map.closeTooltip(this._tip); },
+  _onKey(e) {  // Enter or Space on a focused installation selects it, like a click
+    const i = this._indexOf(e);
+    if (i !== null && (e.key === "Enter" || e.key === " ")) { L.DomEvent.preventDefault(e); this.fire("select", { id: this._p.inst.id[i] }); }
+  },
+});

@@ -1,0 +1,287 @@
+// The Garrison map as a Streamlit component (Custom Components v2): one GarrisonMap per mounted
+// component, kept on its root element; nothing kept at module level, so two maps on one page work.
+//
+// In (the component's `data`, from src/garrison/render/mapstate.py): the payload's URL, the date,
+// the selection, the filter's and compare's answers, the map view, edit mode.
+// Out: state values `date` (when a drag, key press or play is over) and `view` (after the user
+// moved the map); triggers `select` (an installation's id) and `place` (a position; edit mode only).
+// The map itself is defined in Python with folium: `build(garrison)` runs folium's script, whose
+// elements call back into `garrison` (attach the map, add a layer, add the legend).
+/* global L */
+import { dayOfIso, isoDay } from "./time.js";
+
+const MODULE_BASE = new URL(".", import.meta.url).href;
+
+function loadScript(src) {
+  const known = document.querySelector('script[data-garrison-src="' + src + '"]');
+  if (known) return known._garrisonLoaded;
+  const s = document.createElement("script");
+  s.src = src;
+  s.async = false;
+  s.dataset.garrisonSrc = src;
+  s._garrisonLoaded = new Promise((resolve, reject) => {
+    s.onload = resolve;
+    s.onerror = () => reject(new Error("could not load " + src));
+  });
+  document.head.appendChild(s);
+  return s._garrisonLoaded;
+}
+
+function loadStyle(href) {
+  if (document.querySelector('link[data-garrison-href="' + href + '"]')) return;
+  const l = document.createElement("link");
+  l.rel = "stylesheet";
+  l.href = href;
+  l.dataset.garrisonHref = href;
+  document.head.appendChild(l);
+}
+
+function roundView(map) {
+  const c = map.getCenter(), lng = ((c.lng + 180) % 360 + 360) % 360 - 180;
+  return { lat: +c.lat.toFixed(4), lon: +lng.toFixed(4), zoom: map.getZoom() };
+}
+
+function sameView(a, b) {
+  return !!a && !!b && a.lat === b.lat && a.lon === b.lon && a.zoom === b.zoom;
+}
+
+class GarrisonMap {
+  constructor(root, modules, build) {
+    this.root = root;
+    this.m = modules;
+    this.layers = [];
+    this.map = null;
+    this.legendControl = null;
+    this.payload = null;
+    this.payloadUrl = null;
+    this.state = { day: null, select: null, match: null, layers: {}, compareCodes: null };
+    this.reported = { date: null, view: null, pending: [] };  // what this map told the server (dates not yet echoed)
+    this.received = { date: undefined, view: undefined, fit: undefined };  // what the server last said
+    this.timings = { init: performance.now() };
+    this.component = null;
+    this._userMove = false;
+    build(this._garrison());
+    if (!this.map) throw new Error("Garrison: the map definition attached no map");
+    this.box = this.map.getContainer();
+    this.box.garrison = this;  // for tests and benchmarks: the map's own state, read in the page
+    this.box.setAttribute("data-garrison-mount", String(Date.now()) + "-" + Math.random().toString(36).slice(2));
+    this._watchUser();
+    this._focusWithoutScrolling();
+    this._keepExactView();
+  }
+
+  // Leaflet keeps a view's exact centre only until the map's size changes: a resize re-derives
+  // the centre from whole pixels, up to half a pixel off (a link's lat=34.9 became 34.8994). So
+  // the view last set or moved to is held, and a resize that left the map within a pixel of it
+  // puts it back exactly. This map's own invalidateSize is wrapped: a one-pixel change fires no
+  // "resize" yet still drops the exact centre.
+  _keepExactView() {
+    const map = this.map, offset = (c) => map.latLngToContainerPoint(c).distanceTo(map.getSize().divideBy(2));
+    this.held = { center: map.getCenter(), zoom: map.getZoom() };
+    const invalidate = map.invalidateSize;
+    map.invalidateSize = (options) => {
+      const out = invalidate.call(map, options), v = this.held;
+      if (map._loaded && v && map.getZoom() === v.zoom && !map.getCenter().equals(v.center) && offset(v.center) < 1) {
+        map.setView(v.center, v.zoom, { reset: true });
+      }
+      return out;
+    };
+    map.on("moveend", () => {  // a real move (a drag, a zoom, a fit) becomes the view to hold
+      const v = this.held;
+      if (!v || map.getZoom() !== v.zoom || offset(v.center) >= 1) this.held = { center: map.getCenter(), zoom: map.getZoom() };
+    });
+  }
+
+  _showView(lat, lon, zoom) {
+    const center = L.latLng(lat, lon), same = this.map.getZoom() === zoom && this.map.latLngToContainerPoint(center)
+      .distanceTo(this.map.getSize().divideBy(2)) < 1;
+    this.held = { center, zoom };
+    // a sub-pixel move is a pan of zero pixels to Leaflet, which keeps the old centre: reset instead
+    this.map.setView(center, zoom, same ? { reset: true } : { animate: false });
+  }
+
+  // Leaflet focuses its container on mousedown (for the arrow keys) and then puts the *window's*
+  // scroll back; Streamlit scrolls a container, not the window, so a click near the map's lower
+  // edge scrolled the page between mousedown and mouseup and the click landed on something else.
+  _focusWithoutScrolling() {
+    const kb = this.map.keyboard;
+    if (!kb) return;
+    kb.disable();
+    kb._onMouseDown = function () {
+      if (!this._focused) this._map._container.focus({ preventScroll: true });
+    };
+    kb.enable();
+  }
+
+  /** What folium's script calls (see src/garrison/render/elements/). */
+  _garrison() {
+    const types = { installations: this.m.InstallationsLayer, range_rings: this.m.RangeRingsLayer, routes: this.m.RoutesLayer };
+    return {
+      attach: (map) => { this.map = map; return this; },
+      layer: (type, options) => {
+        const Type = types[type];
+        if (!Type) throw new Error("Garrison: no layer type " + type);
+        const layer = new Type(options);
+        if (type === "installations") layer.on("select", (e) => this._select(e.id));
+        this.layers.push(layer);
+        return layer;
+      },
+      legend: (options) => {
+        this.legendControl = new this.m.Legend(this.layers, options);
+        return this.legendControl;
+      },
+    };
+  }
+
+  _watchUser() {
+    const mark = () => { this._userMove = true; };
+    ["pointerdown", "wheel", "keydown", "touchstart"].forEach((t) => this.box.addEventListener(t, mark, { passive: true }));
+    this.map.on("moveend", () => {
+      if (!this._userMove) return;  // fits, links and resizes are not the reader's moves
+      this._userMove = false;
+      const v = roundView(this.map);
+      if (sameView(v, this.reported.view) || sameView(v, this.received.view)) return;
+      this.reported.view = v;
+      this.component.setStateValue("view", v);
+    });
+    this.map.on("click", (e) => {
+      if (this.data && this.data.edit) this.component.setTriggerValue("place", { lat: e.latlng.lat, lng: e.latlng.lng });
+    });
+  }
+
+  /** A (re)render of the component: new data from the server. */
+  async update(component) {
+    this.component = component;
+    const data = (this.data = component.data || {});
+    if (data.payload && data.payload !== this.payloadUrl) {
+      this.payloadUrl = data.payload;
+      this.timings.fetch = performance.now();
+      try {
+        const p = await this.m.loadPayload(data.payload, this.timings);
+        if (this.payloadUrl !== data.payload) return;  // a newer payload is on its way
+        this._setPayload(p);
+      } catch (err) {
+        this.box.setAttribute("data-garrison-error", String(err));
+        console.warn("Garrison: could not load map data", err);
+        return;
+      }
+    }
+    if (!this.payload) return;
+    this._apply(this.data);
+  }
+
+  _setPayload(p) {
+    this.timings.parsed = performance.now();
+    this.payload = p;
+    const [first, last] = p.span;
+    if (!this.timeline) {
+      this.timeline = new this.m.Timeline(this.root.querySelector(".garrison-timeline-slot"), {
+        first, last, changeDays: p.change_days,
+        onDay: (day) => this._restyle(day),
+        onSettle: (day) => this._report(day),
+      });
+    } else {
+      this.timeline.setRange(first, last, p.change_days);
+    }
+    this.layers.forEach((layer) => layer.setPayload(p));
+    this.box.setAttribute("data-garrison-version", p.version);
+    if (this.legendControl) this.legendControl.refresh(p);
+    this.timings.built = performance.now();
+  }
+
+  _apply(data) {
+    const s = this.state, m = this.m;
+    s.select = data.select || null;
+    s.match = data.match ? { inst: m.fromBase64(data.match.inst), period: m.fromBase64(data.match.period) } : null;
+    s.compareCodes = data.compare ? m.fromBase64(data.compare.codes, Int32Array) : null;
+    s.layers = {};
+    for (const [id, lm] of Object.entries(data.layers || {})) {
+      s.layers[id] = { inst: m.fromBase64(lm.inst), period: m.fromBase64(lm.period), routes: lm.routes ? new Set(lm.routes) : null };
+    }
+    // The server's date wins only when it is news: not the one this map itself reported (a play
+    // or a drag may have moved on since).
+    const day = dayOfIso(data.date), pending = this.reported.pending;
+    if (data.date !== this.received.date) {
+      this.received.date = data.date;
+      const echo = pending.indexOf(data.date);
+      if (echo >= 0) pending.splice(0, echo + 1);  // a rerun for a date reported here: already shown
+      else if (day !== null) { pending.length = 0; this.reported.date = null; this.timeline.show(day); }
+    }
+    if (s.day === null) this.timeline.show(this.timeline.day);
+    this._restyle(this.timeline.day);
+    const view = data.view, viewNews = !!view && !sameView(view, this.received.view) && !sameView(view, this.reported.view);
+    const fit = data.fit, fitNews = !!fit && fit.key !== (this.received.fit && this.received.fit.key);
+    this.received.view = view || this.received.view;
+    this.received.fit = fit || this.received.fit;
+    if (viewNews) this._showView(view.lat, view.lon, view.zoom);
+    else if (fitNews) this.map.fitBounds(fit.bounds, { maxZoom: 8, padding: [30, 30], animate: false });
+    if (!this.box.hasAttribute("data-garrison-ready")) {
+      this.box.setAttribute("data-garrison-ready", "1");
+      this.timings.styled = performance.now();
+      requestAnimationFrame(() => setTimeout(() => { this.timings.painted = performance.now(); }, 0));
+    }
+  }
+
+  _restyle(day) {
+    if (!this.payload) return;
+    const t0 = performance.now(), s = this.state;
+    s.day = day;
+    let shown = 0;
+    for (const layer of this.layers) {
+      const out = layer.setState(s);
+      if (Array.isArray(out)) shown += out.length;
+    }
+    this.box.setAttribute("data-garrison-day", String(day));
+    this.box.setAttribute("data-garrison-date", isoDay(day));
+    this.box.setAttribute("data-garrison-visible", String(shown));
+    this.box.setAttribute("data-garrison-restyle-ms", (performance.now() - t0).toFixed(1));
+  }
+
+  _report(day) {
+    const iso = isoDay(day);
+    const last = this.reported.date !== null ? this.reported.date : this.received.date;
+    if (iso === last) return;
+    this.reported.date = iso;
+    this.reported.pending.push(iso);
+    this.component.setStateValue("date", iso);
+  }
+
+  _select(id) {
+    this.state.select = id;
+    this._restyle(this.state.day);
+    this.component.setTriggerValue("select", id);
+  }
+
+  destroy() {
+    if (this.timeline) this.timeline.stop(false);
+    this.map.remove();
+  }
+}
+
+/**
+ * The component's entry: load the classic scripts (Leaflet and the basemap, in order) and the
+ * styles once per page, then create this root's map (or hand the existing one its new data).
+ */
+export async function mount(component, { scripts, styles, build }) {
+  const root = component.parentElement.querySelector(".garrison-root") || component.parentElement;
+  styles.forEach(loadStyle);
+  for (const src of scripts) await loadScript(src);
+  // one map per root, however many calls arrive while its modules load
+  root.garrisonMapReady = root.garrisonMapReady || (async () => {
+    const parts = await Promise.all(
+      ["time.js", "payload.js", "timeline.js", "installations.js", "rings.js", "routes.js", "legend.js"]
+        .map((f) => import(MODULE_BASE + f)));
+    return (root.garrisonMap = new GarrisonMap(root, Object.assign({}, ...parts), build));
+  })();
+  const gmap = await root.garrisonMapReady;
+  // Streamlit calls this again for each new `data` on the same mounted root, and runs the
+  // cleanup of a call that a newer one overtook: only the newest call's cleanup is the unmount.
+  const generation = (root.garrisonGeneration || 0) + 1;
+  root.garrisonGeneration = generation;
+  await gmap.update(component);
+  return () => {
+    if (root.garrisonGeneration !== generation || root.garrisonMap !== gmap) return;
+    gmap.destroy();
+    root.garrisonMap = root.garrisonMapReady = null;
+  };
+}
