@@ -8,6 +8,7 @@ a file changed since the form loaded it.
 from __future__ import annotations
 
 import copy
+import json
 import math
 import re
 import secrets
@@ -38,6 +39,7 @@ from garrison.vocab import CONFIDENCES, KINDS, STATUSES
 NEW = "__new__"
 PERIOD_COLUMNS = ["from", "to", "operator", "status", "territory", "confidence", "sources", "note"]
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+CLAIMS_COLUMN = "claims (kept)"
 
 
 def _writes(name: str) -> str:
@@ -72,11 +74,22 @@ def _cell(value):
 
 
 def _rows(frame: pd.DataFrame) -> list[dict]:
-    return [{k: _cell(v) for k, v in row.items() if k in PERIOD_COLUMNS} for row in frame.to_dict("records")]
+    """The grid's rows as periods; each row's claims come back from the hidden column they rode in."""
+    out = []
+    for row in frame.to_dict("records"):
+        period = {k: _cell(v) for k, v in row.items() if k in PERIOD_COLUMNS}
+        claims = row.get(CLAIMS_COLUMN)
+        if isinstance(claims, str) and claims.strip():
+            period["claims"] = json.loads(claims)
+        out.append(period)
+    return out
 
 
 def _history_table(ds: Dataset, rows: list[dict], key: str) -> pd.DataFrame:
     frame = pd.DataFrame([{c: r.get(c) for c in PERIOD_COLUMNS} for r in rows], columns=PERIOD_COLUMNS)
+    # a period's claims are not edited in the grid, but must survive it: they ride along, hidden, as JSON
+    frame[CLAIMS_COLUMN] = pd.Series([json.dumps(r["claims"], ensure_ascii=False) if r.get("claims") else ""
+                                      for r in rows], dtype=object)
     # object dtype even with no rows: a MultiselectColumn refuses the float column pandas would infer
     frame["sources"] = pd.Series([list(x) if isinstance(x, list) else [] for x in frame["sources"]], dtype=object)
     actors = list(ds.actors)
@@ -92,6 +105,7 @@ def _history_table(ds: Dataset, rows: list[dict], key: str) -> pd.DataFrame:
             "confidence": st.column_config.SelectboxColumn("confidence", options=list(CONFIDENCES), required=True),
             "sources": st.column_config.MultiselectColumn("sources", options=list(ds.sources)),
             "note": st.column_config.TextColumn("note", max_chars=2000),
+            CLAIMS_COLUMN: None,  # hidden
         },
     )
 

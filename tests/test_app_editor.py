@@ -639,3 +639,20 @@ def test_edit_mode_on_read_only_data_says_so_and_offers_no_save(data: Path, tmp_
     assert any("read-only" in w and "nothing can be saved" in w for w in got["warnings"]), got
     # must not: a form whose Save can only fail
     assert got["buttons"] == [] and got["editors"] == 0, got
+
+
+def test_editing_a_period_in_the_grid_keeps_every_periods_claims(edit_on: Path):
+    """The grid does not show claims; they ride along, hidden, and are written back untouched."""
+    data = edit_on
+    shutil.copy(ROOT / "tests" / "fixtures" / "claims" / "installations" / "disputed-d.yaml", data / "installations")
+    path = data / "installations" / "disputed-d.yaml"
+    before_text = path.read_text(encoding="utf-8")
+    at = opened("disputed-d")
+    edit_history(at, edited={0: {"note": "An edit of the first period."}})
+    submit(at, "Save")
+    after_text = path.read_text(encoding="utf-8")
+    assert changed_lines(before_text, after_text) == ["+    note: An edit of the first period."]
+    rec, _ = record(data, "disputed-d")
+    assert [c.status for c in rec.history[1].claims] == ["abandoned", "seized"]
+    # must not: the claims removed, or the edited period's neighbour rewritten
+    assert "claims removed" not in " ".join(messages(at.success))

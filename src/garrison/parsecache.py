@@ -39,10 +39,13 @@ def default_cache_dir() -> Path:
 
 @functools.cache
 def code_version() -> str:
-    """A digest of everything that decides what a file parses to: this package's sources and schemas, Python's version."""
+    """A digest of everything that decides what a file parses to: this package's sources and
+    schemas, the vocabulary in use (vocab.yaml or $GARRISON_VOCAB's), Python's version."""
+    from .vocab import VOCAB_FILE
+
     package = Path(__file__).resolve().parent
     h = hashlib.blake2b(f"{FORMAT}|{sys.version}".encode(), digest_size=16)
-    for path in sorted([*package.glob("*.py"), *package.glob("schemas/*.json")]):
+    for path in sorted([*package.glob("*.py"), *package.glob("schemas/*.json")]) + [VOCAB_FILE]:
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()

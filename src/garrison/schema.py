@@ -41,6 +41,7 @@ from referencing import Registry, Resource
 
 from . import datafiles
 from .problems import Problem, field_name
+from .vocab import with_enums
 from .yamlsafe import Parsed, parse_yaml
 
 SCHEMAS = ("installation", "actors", "sources")
@@ -233,6 +234,8 @@ def _registry(schema_dir: str) -> Registry:
 def validator(schema_dir: str, name: str) -> Draft202012Validator:
     path = Path(schema_dir) / f"{name}.schema.json"
     schema = json.loads(path.read_text(encoding="utf-8"))
+    if name == "installation":  # vocab.yaml decides an installation's kinds, statuses and confidences
+        schema = with_enums(schema)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, registry=_registry(schema_dir))
 

@@ -7,13 +7,15 @@ Tuples are in display order (the map's payload codes are list positions).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 import yaml
 
-VOCAB_FILE = Path(__file__).with_name("vocab.yaml")
+#: the package's vocabulary; $GARRISON_VOCAB names another file (a fork's, or a test's)
+VOCAB_FILE = Path(os.environ.get("GARRISON_VOCAB") or Path(__file__).with_name("vocab.yaml"))
 SHAPES = ("circle", "square", "diamond", "triangle", "hexagon", "pentagon", "star", "cross")
 PAINTS = ("fill", "outline", "half", "stripes", "cross")
 RINGS = ("none", "dashed", "solid")
@@ -79,3 +81,20 @@ def style_table() -> dict[str, list[dict]]:
 def enums() -> dict[str, list[str]]:
     """The schema enums: `kind`, `status`, `confidence`."""
     return {"kind": list(KINDS), "status": list(STATUSES), "confidence": list(CONFIDENCES)}
+
+
+def with_enums(schema: object) -> object:
+    """A copy of a JSON Schema whose `kind`, `status` and `confidence` properties list this
+    vocabulary (the schema files carry the same lists for editors; a test keeps them equal)."""
+    values = enums()
+    if isinstance(schema, list):
+        return [with_enums(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: with_enums(value) for key, value in schema.items()}
+    props = out.get("properties")
+    if isinstance(props, dict):
+        for name, sub in props.items():
+            if name in values and isinstance(sub, dict) and "enum" in sub:
+                props[name] = {**sub, "enum": values[name]}
+    return out

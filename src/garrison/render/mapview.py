@@ -36,7 +36,8 @@ def build_map(layers: Sequence[LayerDef], center: tuple[float, float] = (30.0, 2
     """The offline map with the Garrison layers. `online` ("osm" or "satellite") adds that
     provider's tiles, with attribution: the only way the map ever requests anything from the
     internet, and only when the user opts in."""
-    m = offline_map(location=center, zoom_start=zoom, control_scale=True, prefer_canvas=False)
+    # zoom 18: two installations 50 m apart are two markers to click (the basemap has no more detail)
+    m = offline_map(location=center, zoom_start=zoom, control_scale=True, prefer_canvas=False, max_zoom=18)
     GarrisonAttach().add_to(m)
     if online is not None:
         if online not in PROVIDERS:

@@ -63,6 +63,8 @@ def build_payload(ds: Dataset, layers: list[LayerDef]) -> tuple[dict, dict[str, 
         "lat": np.array([r.lat for r in recs], np.float64), "lon": np.array([r.lon for r in recs], np.float64),
         "kind": np.array([KINDS.index(r.kind) for r in recs], np.uint8),
         "stale": np.array([1 if r.stale else 0 for r in recs], np.uint8),
+        # 0 where the position is the facility's own, else its uncertainty in km (drawn as approximate)
+        "approx_km": np.array([float(r.position_km or 0) if r.position == "approximate" else 0.0 for r in recs], np.float64),
         "offsets": pt.offsets.astype(np.int32), "start": pt.start.astype(np.int32), "end": pt.end.astype(np.int32),
         "op": pt.operator.astype(np.int16), "terr": pt.territory.astype(np.int16),
         "status": pt.status.astype(np.uint8), "conf": pt.confidence.astype(np.uint8),

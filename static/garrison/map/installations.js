@@ -58,9 +58,10 @@ export const InstallationsLayer = L.Layer.extend({
         if (col.terr[row] >= 0 && col.terr[row] !== col.op[row]) cls += " garrison-terr-" + p.actors[col.terr[row]].id;
         if (keep) {
           look = { kind, status, conf, colour: op.colour, stale: !!col.stale[i], selected: state.select === id,
-            changed: changedSince(col.code, state.compareCodes, i, row), disputed: conf.id === "disputed" };
+            changed: changedSince(col.code, state.compareCodes, i, row), disputed: conf.id === "disputed",
+            approx: col.approx_km[i] > 0 };
           look.key = kind.id + "|" + status.id + "|" + look.colour + "|" + conf.id + "|" +
-            (+look.stale) + (+look.selected) + (+look.changed);
+            (+look.stale) + (+look.selected) + (+look.changed) + (+look.approx);
           shown.push(i);
         }
       }
@@ -90,7 +91,7 @@ export const InstallationsLayer = L.Layer.extend({
     const lg = this.options.legend || {}, groups = [{ title: lg.title || "Installations", rows: [] }];
     if (lg.show_statuses !== false) groups.push(all[0]);
     if (lg.show_kinds !== false) groups.push(all[1]);
-    groups.push(all[2]);
+    groups.push(all[2], all[3]);
     return groups;
   },
 
@@ -102,6 +103,9 @@ export const InstallationsLayer = L.Layer.extend({
         22, "garrison-legend-marker garrison-kind-" + k.id), label: k.id.replace("_", " ") })) },
       { title: "Confidence", rows: L0.confidences.map((c) => ({ swatch: swatch({ ...base, kind: L0.kinds[0], status: L0.statuses[1], conf: c,
         disputed: c.id === "disputed", key: "c" + c.id }, 22, "garrison-legend-marker garrison-conf-" + c.id), label: c.id })) },
+      { title: "Position", rows: [false, true].map((approx) => ({ swatch: swatch({ ...base, kind: L0.kinds[0], status: L0.statuses[1],
+        approx, key: "p" + approx }, 22, "garrison-legend-marker garrison-position-" + (approx ? "approximate" : "exact")),
+        label: approx ? "approximate (town, area)" : "exact (the facility)" })) },
     ];
   },
 
@@ -127,9 +131,12 @@ export const InstallationsLayer = L.Layer.extend({
 
   _addHooks() {
     const p = this._p, size = this.options.size, half = size / 2, html = [];
+    // approximate positions first, so an installation placed exactly lies on top of one placed
+    // at its town's coordinates (and takes the click there)
     const which = [];
-    for (let i = 0; i < p.inst.id.length; i++) {
-      which.push(i);
+    for (let i = 0; i < p.inst.id.length; i++) if (p.col.approx_km[i] > 0) which.push(i);
+    for (let i = 0; i < p.inst.id.length; i++) if (!(p.col.approx_km[i] > 0)) which.push(i);
+    for (let k = 0; k < which.length; k++) {
       html.push('<div class="garrison-inst garrison-absent leaflet-marker-icon leaflet-interactive" tabindex="0" role="button" ' +
         'style="width:' + size + "px;height:" + size + "px;margin-left:" + -half + "px;margin-top:" + -half + 'px"></div>');
     }
@@ -261,11 +268,13 @@ export const InstallationsLayer = L.Layer.extend({
       const s = this._sprites.get(this._looks[i], r), d = this._drawn.get(i);
       ctx.drawImage(s.canvas, d.x - s.half, d.y - s.half, 2 * s.half, 2 * s.half);
     };
-    for (const i of order) {
+    const exact = [];
+    for (const i of order) {  // approximate positions underneath, as in the hook elements' order
       const look = this._looks[i];
       if (!look || !this._drawn.get(i)) continue;
-      if (look.selected || look.changed) top.push(i); else put(i);
+      if (look.selected || look.changed) top.push(i); else if (look.approx) put(i); else exact.push(i);
     }
+    exact.forEach(put);
     top.forEach(put);
   },
 
@@ -281,6 +290,7 @@ export const InstallationsLayer = L.Layer.extend({
     } else {
       box.appendChild(text("div", null, "no record at this date"));
     }
+    if (p.col.approx_km[i] > 0) box.appendChild(text("div", "garrison-tip-approx", "position approximate, \u00b1" + p.col.approx_km[i] + " km"));
     if (p.col.stale[i]) box.appendChild(text("div", "garrison-tip-stale", "stale: its file has errors"));
     return box;
   },

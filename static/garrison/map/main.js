@@ -142,10 +142,10 @@ class GarrisonMap {
       const v = roundView(this.map);
       if (sameView(v, this.reported.view) || sameView(v, this.received.view)) return;
       this.reported.view = v;
-      this.component.setStateValue("view", v);
+      this._send("state", "view", v);
     });
     this.map.on("click", (e) => {
-      if (this.data && this.data.edit) this.component.setTriggerValue("place", { lat: e.latlng.lat, lng: e.latlng.lng });
+      if (this.data && this.data.edit) this._send("trigger", "place", { lat: e.latlng.lat, lng: e.latlng.lng });
     });
   }
 
@@ -243,13 +243,21 @@ class GarrisonMap {
     if (iso === last) return;
     this.reported.date = iso;
     this.reported.pending.push(iso);
-    this.component.setStateValue("date", iso);
+    this._send("state", "date", iso);
   }
 
   _select(id) {
     this.state.select = id;
     this._restyle(this.state.day);
-    this.component.setTriggerValue("select", id);
+    this._send("trigger", "select", id);
+  }
+
+  /** Tell the server (a rerun follows); `data-garrison-sent` counts the messages, for tests' "must not" checks. */
+  _send(kind, name, value) {
+    this.sent = (this.sent || 0) + 1;
+    this.box.setAttribute("data-garrison-sent", String(this.sent));
+    if (kind === "state") this.component.setStateValue(name, value);
+    else this.component.setTriggerValue(name, value);
   }
 
   destroy() {

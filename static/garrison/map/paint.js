@@ -28,7 +28,7 @@ export function shapePath(ctx, x, y, r, shape) {
 
 /**
  * Paint one marker. `look` = {kind, status, conf: vocabulary entries, colour, stale, selected,
- * changed, disputed}.
+ * changed, disputed, approx}.
  */
 export function paintMarker(ctx, x, y, r, look) {
   const kind = look.kind, st = look.status, shape = kind.shape;
@@ -70,6 +70,10 @@ export function paintMarker(ctx, x, y, r, look) {
   ctx.setLineDash([]);
   if (st.ring === "dashed") { ctx.setLineDash([3, 2]); ctx.strokeStyle = "#111"; ctx.lineWidth = 2; shapePath(ctx, x, y, r + 4.5, shape); ctx.stroke(); ctx.setLineDash([]); }
   if (st.ring === "solid") { ctx.strokeStyle = "#111"; ctx.lineWidth = 1.5; shapePath(ctx, x, y, r + 4, shape); ctx.stroke(); }
+  if (look.approx) {  // the position is known only roughly: a dotted halo
+    ctx.setLineDash([1.5, 2.5]); ctx.strokeStyle = "rgba(0,0,0,.55)"; ctx.lineWidth = 1.2;
+    ctx.beginPath(); ctx.arc(x, y, r + 6.5, 0, 2 * Math.PI); ctx.stroke(); ctx.setLineDash([]);
+  }
   ctx.globalAlpha = 1;
   if (look.disputed) {  // sources disagree on this period: a small "?" badge
     ctx.fillStyle = "#fff"; ctx.strokeStyle = "#111"; ctx.lineWidth = 1;
