@@ -2,28 +2,33 @@
 
     python benchmarks/bench_map.py          # starts it for you, see README-map.md
 
+What a newcomer would write: an ``st.slider`` for the date; on every rerun a new ``folium`` map
+(the same offline Leaflet + Natural Earth basemap as the real app, from
+``garrison.basemap.offline_map``, so nothing is fetched from the internet) with one
+``folium.CircleMarker`` per installation that has a record at the chosen date, coloured by
+operator, turned into a standalone HTML page with ``m.get_root().render()`` and shown with
+``st.components.v1.html(..., height=620)``. No streamlit-folium (the project no longer has it).
+
+Every rerun sends the whole page (Leaflet's script tags, the basemap's, one JS statement per
+marker) over the websocket, and the browser replaces the iframe's ``srcdoc``: the iframe reloads
+Leaflet and the basemap and runs every marker's statement again. That *is* the naive cost being
+measured; the real app (app.py) sends the data once and restyles the markers in the browser.
+
 Streamlit serves ``<script folder>/static`` at ``/app/static/``; the offline Leaflet and
 basemap live in the project's ``static/``, so bench_map.py runs this file through a symlink in
 a temporary folder whose ``static`` links to the project's (``streamlit run
-benchmarks/naive_app.py`` on its own would draw no map).
-
-A date slider; on every rerun a new ``folium`` map (the same offline Leaflet + Natural Earth
-basemap as the real app, from ``garrison.basemap.offline.offline_map``, so nothing is fetched from the
-internet) with one ``folium.CircleMarker`` per installation that has a record at the chosen
-date, coloured by operator, rendered with ``st_folium``. This is what the real app (app.py)
-avoids by sending the data once and restyling markers in the browser.
+benchmarks/naive_app.py`` on its own would draw an empty map).
 
 Benchmark hooks (nothing else depends on them):
+* ``?date=YYYY-MM-DD`` in the URL is the slider's first value (default: the last day), so the
+  benchmark can compare both apps at the same date;
 * every marker path has the classes ``garrison-inst garrison-inst-<id> garrison-status-<status>``;
 * the map container gets ``data-naive-date="YYYY-MM-DD"`` and ``data-naive-count`` once every
   marker of that date has been added (the stamp is the last statement of the map script).
 
-Because the date is part of the map script, streamlit-folium's component key (a hash of the
-script) changes on every date, so each slider step mounts a new component iframe that reloads
-Leaflet, the basemap and every marker: that *is* the naive cost being measured. The baseline is
-kept charitable: the data folder is loaded once (cached ``garrison.Loader``, like the real app),
-markers have no tooltips (folium compiles a Jinja template per Tooltip: ~3x slower at 1k), and
-``returned_objects=[]`` so a newly mounted map does not trigger a second rerun.
+The baseline is kept charitable: the data folder is loaded once (cached ``garrison.Loader``, like
+the real app) and markers have no tooltips (folium compiles a Jinja template per Tooltip: ~3x
+slower at 1k).
 """
 
 from __future__ import annotations
@@ -35,16 +40,16 @@ import sys
 from pathlib import Path
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 import folium  # noqa: E402
 from folium.template import Template  # noqa: E402
-from streamlit_folium import st_folium  # noqa: E402
 
 from garrison import Loader, default_data_dir  # noqa: E402
-from garrison.basemap.offline import offline_map  # noqa: E402
+from garrison.basemap import offline_map  # noqa: E402
 
 st.set_page_config(page_title="Garrison (naive baseline)", page_icon="🗺", layout="wide")
 
@@ -75,8 +80,14 @@ data_dir = os.environ.get("GARRISON_DATA") or str(default_data_dir())
 ds = loader_for(data_dir).load()
 first, last = ds.span()
 
+start = last
+try:
+    start = min(max(dt.date.fromisoformat(st.query_params.get("date", "")), first), last)
+except ValueError:
+    pass
+
 st.title("Garrison — naive baseline")
-date = st.slider("Date", min_value=first, max_value=last, value=last, step=dt.timedelta(days=1),
+date = st.slider("Date", min_value=first, max_value=last, value=start, step=dt.timedelta(days=1),
                  key="date", format="YYYY-MM-DD")
 
 now = ds.state_at(date)
@@ -90,5 +101,5 @@ for row in now.itertuples(index=False):
     ).add_to(m)
 DateStamp(date, len(now)).add_to(m)
 
-st_folium(m, key="naive-map", height=620, use_container_width=True, returned_objects=[])
+components.html(m.get_root().render(), height=620)
 st.caption(f"{len(now)} installations with a record on {date.isoformat()} · {len(ds.records)} in {data_dir}")
