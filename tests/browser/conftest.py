@@ -59,8 +59,11 @@ DATA_FOLDERS = {"bundled": BUNDLED, "hostile": HOSTILE}
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
-#: The map component's root in the page (no iframe): static/garrison/map/main.js mounts it.
-MAP_ROOT = ".garrison-root"
+#: The map component's root in the page (no iframe): static/garrison/map/main.js mounts it. While
+#: a rerun is under way Streamlit marks the page's elements stale, and now and then keeps an old
+#: copy of an element beside its new one until the run ends: the live one is the one not stale.
+LIVE = '[data-testid="stElementContainer"]:not([data-stale="true"]) '
+MAP_ROOT = LIVE + ".garrison-root"
 #: For tests' evaluate() strings: `window.map` is the page's Leaflet map (read from the map
 #: element's own `garrison` object; the app itself defines no globals).
 MAP_GLOBAL_JS = """Object.defineProperty(window, "map", { configurable: true, get() {
@@ -322,10 +325,10 @@ class Garrison:
         self.server = server
         self.root = page.locator(MAP_ROOT)
         self.map = page  # the map is in the page itself
-        self.box = self.map.locator('.leaflet-container[data-garrison-ready="1"]')
-        self.markers = self.map.locator(".leaflet-marker-icon.garrison-inst")
-        self.big_date = page.get_by_test_id("garrison-date")
-        self.slider = page.get_by_role("slider", name="Date")
+        self.box = self.root.locator('.leaflet-container[data-garrison-ready="1"]')
+        self.markers = self.root.locator(".leaflet-marker-icon.garrison-inst")
+        self.big_date = self.root.get_by_test_id("garrison-date")
+        self.slider = self.root.get_by_role("slider", name="Date")
         self.details = page.locator(".garrison-details")
         self.history = page.locator('[data-testid="stHtml"]').filter(has=page.locator(".garrison-period"))
 
@@ -366,7 +369,7 @@ class Garrison:
         return self.page
 
     def marker(self, inst_id: str):
-        return self.page.locator(f".leaflet-marker-icon.garrison-inst-{inst_id}")
+        return self.root.locator(f".leaflet-marker-icon.garrison-inst-{inst_id}")
 
     def mount(self) -> str:
         value = self.box.get_attribute("data-garrison-mount")

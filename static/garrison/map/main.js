@@ -27,6 +27,16 @@ function loadScript(src) {
   return s._garrisonLoaded;
 }
 
+const MODULES = ["time.js", "payload.js", "timeline.js", "paint.js", "installations.js", "rings.js", "routes.js", "legend.js"];
+
+function preloadModule(href) {
+  if (document.querySelector('link[rel="modulepreload"][href="' + href + '"]')) return;
+  const l = document.createElement("link");
+  l.rel = "modulepreload";
+  l.href = href;
+  document.head.appendChild(l);
+}
+
 function loadStyle(href) {
   if (document.querySelector('link[data-garrison-href="' + href + '"]')) return;
   const l = document.createElement("link");
@@ -157,7 +167,10 @@ class GarrisonMap {
       this.payloadUrl = data.payload;
       this.timings.fetch = performance.now();
       try {
-        const p = await this.m.loadPayload(data.payload, this.timings);
+        const pre = this.root.garrisonPrefetch;
+        const early = pre && pre.url === data.payload && pre.promise;
+        if (early) { Object.assign(this.timings, pre.timings); this.root.garrisonPrefetch = null; }
+        const p = await (early || this.m.loadPayload(data.payload, this.timings));
         if (this.payloadUrl !== data.payload) return;  // a newer payload is on its way
         this._setPayload(p);
       } catch (err) {
@@ -273,22 +286,29 @@ class GarrisonMap {
 export async function mount(component, { scripts, styles, build }) {
   const root = component.parentElement.querySelector(".garrison-root") || component.parentElement;
   styles.forEach(loadStyle);
-  for (const src of scripts) await loadScript(src);
+  // everything the map needs is requested at once: the payload, the modules (preloaded), the
+  // classic scripts (executed in order, fetched in parallel)
+  const data = component.data || {};
+  if (data.payload && !root.garrisonPrefetch) root.garrisonPrefetch = { url: data.payload, timings: { fetch: performance.now() } };
+  if (root.garrisonPrefetch && !root.garrisonPrefetch.promise) {
+    const pre = root.garrisonPrefetch;
+    pre.promise = import(MODULE_BASE + "payload.js").then((m) => m.loadPayload(pre.url, pre.timings));
+    pre.promise.catch(() => {});  // reported when the map takes it
+  }
+  MODULES.forEach((f) => preloadModule(MODULE_BASE + f));
+  await Promise.all(scripts.map(loadScript));
   // one map per root, however many calls arrive while its modules load
   root.garrisonMapReady = root.garrisonMapReady || (async () => {
-    const parts = await Promise.all(
-      ["time.js", "payload.js", "timeline.js", "installations.js", "rings.js", "routes.js", "legend.js"]
-        .map((f) => import(MODULE_BASE + f)));
+    const parts = await Promise.all(MODULES.map((f) => import(MODULE_BASE + f)));
     return (root.garrisonMap = new GarrisonMap(root, Object.assign({}, ...parts), build));
   })();
   const gmap = await root.garrisonMapReady;
-  // Streamlit calls this again for each new `data` on the same mounted root, and runs the
-  // cleanup of a call that a newer one overtook: only the newest call's cleanup is the unmount.
-  const generation = (root.garrisonGeneration || 0) + 1;
-  root.garrisonGeneration = generation;
+  // Streamlit calls this again for each new `data` on the same mounted root, and also runs the
+  // cleanup of a call that a newer one overtook (before that newer call has even started): so the
+  // cleanup ends the map only once the component has really left the page.
   await gmap.update(component);
   return () => {
-    if (root.garrisonGeneration !== generation || root.garrisonMap !== gmap) return;
+    if (root.isConnected || root.garrisonMap !== gmap) return;
     gmap.destroy();
     root.garrisonMap = root.garrisonMapReady = null;
   };
