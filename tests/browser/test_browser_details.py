@@ -122,7 +122,11 @@ def test_permalink_view_survives_the_map_being_resized(garrison, page):
     page.mouse.down()
     page.mouse.move(x - 120, y, steps=6)
     page.mouse.up()
+    # the drag (and its inertia) ends with a moveend, when the map reports the reader's view
+    expect(page).not_to_have_url(re.compile(r"[?&]lon=35\.9000(&|$)"))
     moved = frame.evaluate(CENTER_JS)
+    reported = re.search(r"[?&]lon=(-?[0-9.]+)", page.url).group(1)
+    assert abs(float(reported) - moved[1]) < 1e-4, (reported, moved)
     assert moved[1] > 35.9 + 0.2, moved
     garrison.settle()
     page.set_viewport_size({"width": 1400 - 41, "height": 1000})
