@@ -580,7 +580,7 @@ class Bench:
             pl.steps_per_s = pl.steps / pl.seconds if pl.seconds > 0 else None
             # only the frames while it played
             fr = [t for t in out["frames"] if ch[0][0] <= t <= ch[-1][0]]
-            gaps = [b - a for a, b in zip(fr, fr[1:])]
+            gaps = [b - a for a, b in zip(fr, fr[1:], strict=False)]
             if gaps:
                 pl.play_fps = 1000.0 / statistics.mean(gaps)
                 pl.frame_p95_ms, pl.frame_max_ms = pctl(gaps, 0.95), max(gaps)
@@ -888,7 +888,7 @@ def main(argv: list[str] | None = None) -> int:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             bench = Bench(browser, args)
             try:
-                for (label, folder), size in zip(datasets, sizes):
+                for (label, folder), size in zip(datasets, sizes, strict=True):
                     sr = SizeResult(label, count_installations(folder))
                     results.append(sr)
                     date = None
