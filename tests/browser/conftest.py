@@ -42,6 +42,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 try:
     from playwright.sync_api import Error as PlaywrightError
@@ -230,6 +232,46 @@ class PageLog:
     page_errors: list[str] = field(default_factory=list)
 
 
+class ScriptRuns:
+    """The app's script runs as its websocket tells them (Streamlit's own protocol, parsed with its
+    protobufs): each rerun the page asks for, each run that starts, each run that finishes. The app
+    is settled when a run started after the page's last request and has finished -- whatever the
+    timing, and however the server merged requests made while a run was going."""
+
+    def __init__(self, page) -> None:
+        self.seq = self.requested = self.started = self.finished = 0
+        page.on("websocket", self._watch)
+
+    def _watch(self, ws) -> None:
+        if not ws.url.endswith("/_stcore/stream"):
+            return
+        ws.on("framesent", self._sent)
+        ws.on("framereceived", self._received)
+
+    def _sent(self, payload) -> None:
+        if isinstance(payload, (bytes, bytearray)) and BackMsg.FromString(bytes(payload)).WhichOneof("type") == "rerun_script":
+            self.seq += 1
+            self.requested = self.seq
+
+    def _received(self, payload) -> None:
+        if not isinstance(payload, (bytes, bytearray)):
+            return
+        msg = ForwardMsg.FromString(bytes(payload))
+        kind = msg.WhichOneof("type")
+        if kind == "session_status_changed" and msg.session_status_changed.script_is_running:
+            self.seq += 1
+            self.started = self.seq
+        elif kind == "new_session":
+            self.seq += 1
+            self.started = self.seq
+        elif kind == "script_finished":
+            self.seq += 1
+            self.finished = self.seq
+
+    def settled(self) -> bool:
+        return self.started > self.requested and self.finished > self.started
+
+
 @pytest.fixture
 def page_log() -> PageLog:
     return PageLog()
@@ -259,6 +301,7 @@ def page(browser, page_log: PageLog):
     context.route_web_socket(re.compile(r".*"), on_websocket)
     context.add_init_script(MAP_GLOBAL_JS)
     pg = context.new_page()
+    pg.garrison_runs = ScriptRuns(pg)
     pg.on("console", lambda msg: msg.type == "error" and page_log.console_errors.append(f"{msg.text} @ {msg.location}"))
     pg.on("pageerror", lambda err: page_log.page_errors.append(str(err)))
     yield pg
@@ -301,6 +344,7 @@ def new_page(browser):
         context.add_init_script(MAP_GLOBAL_JS)
         contexts.append(context)
         pg = context.new_page()
+        pg.garrison_runs = ScriptRuns(pg)
         pg.on("console", lambda msg: msg.type == "error" and log.console_errors.append(f"{msg.text} @ {msg.location}"))
         pg.on("pageerror", lambda err: log.page_errors.append(str(err)))
         return pg
@@ -339,30 +383,16 @@ class Garrison:
         self.settle()
         self.expect_no_exception()
 
-    def settle(self, quiet_ms: int = 1000) -> None:
-        """Wait until no script run has started or ended for ``quiet_ms`` (the app is idle).
-
-        Needed between interactions: the map component reports its view back after a rerun, and
-        that report's rerun can overwrite a widget change made during the same moment (the
-        frontend still sends the old value), so a click right then may be lost. The quiet time is
-        counted from this call at the earliest: a click just made sends its rerun request some
-        10-70 ms later, and the page must not count as idle before that run has even started.
-        """
-        self.page.evaluate("() => { const w = window.__garrisonScript; if (w) w.t = performance.now(); }")
-        self.page.wait_for_function(
-            """(quiet) => {
-                const app = document.querySelector('[data-testid="stApp"]');
-                if (!app) return false;
-                let w = window.__garrisonScript;
-                if (!w || w.app !== app) {
-                    w = window.__garrisonScript = {app, t: performance.now()};
-                    new MutationObserver(() => { w.t = performance.now(); })
-                        .observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
-                }
-                return app.getAttribute("data-test-script-state") === "notRunning" && performance.now() - w.t >= quiet;
-            }""",
-            arg=quiet_ms, polling=50, timeout=TIMEOUT_MS,
-        )
+    def settle(self) -> None:
+        """Wait until the app has answered everything the page asked: a script run started after
+        the page's last rerun request and finished (see ScriptRuns), and the page shows it idle."""
+        runs = getattr(self.page, "garrison_runs", None)
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while runs is not None and not runs.settled():
+            if time.monotonic() > deadline:
+                pytest.fail(f"the app never finished the run for the page's last request ({vars(runs)})")
+            self.page.wait_for_timeout(25)  # lets Playwright deliver the websocket's frames
+        expect(self.page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
 
     def map_frame(self):
         """Where the map's scripts run (for evaluate / wait_for_function): the page itself."""

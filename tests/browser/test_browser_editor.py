@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 from paths import BUNDLED, ROOT
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 import garrison as garrison_lib
@@ -107,25 +106,18 @@ def set_status_in_grid(g, row: int, old: str, new: str) -> None:
     grid = form.get_by_test_id("stDataFrame")
     cell = grid_cell(form, STATUS_COL, row)
     expect(cell).to_have_text(old)
-    for attempt in range(3):  # the grid's select editor now and then closes without taking the click
-        g.settle()
-        grid.scroll_into_view_if_needed()
-        # the grid scrolls sideways as the selection moves right (a wide sources column): back to the start
-        grid.locator(".dvn-scroller").evaluate_all("els => els.forEach(e => { e.scrollLeft = 0; e.scrollTop = 0; })")
-        grid.click(position={"x": 60, "y": ROW_PX + ROW_PX // 2})  # the first data row's "from" cell
-        for _ in range(row):
-            page.keyboard.press("ArrowDown")
-        for _ in range(STATUS_COL - 1):
-            page.keyboard.press("ArrowRight")
-        page.keyboard.press("Enter")  # opens the select cell editor on the selected cell
-        try:
-            page.get_by_role("option", name=new, exact=True).click(timeout=5_000)
-            expect(cell).to_have_text(new, timeout=5_000)
-            return
-        except (AssertionError, PlaywrightError):
-            if attempt == 2:
-                raise
-            page.keyboard.press("Escape")
+    g.settle()  # no run going on that could redraw the grid under the cell editor
+    grid.scroll_into_view_if_needed()
+    # the grid scrolls sideways as the selection moves right (a wide sources column): back to the start
+    grid.locator(".dvn-scroller").evaluate_all("els => els.forEach(e => { e.scrollLeft = 0; e.scrollTop = 0; })")
+    grid.click(position={"x": 60, "y": ROW_PX + ROW_PX // 2})  # the first data row's "from" cell
+    for _ in range(row):
+        page.keyboard.press("ArrowDown")
+    for _ in range(STATUS_COL - 1):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")  # opens the select cell editor on the selected cell
+    page.get_by_role("option", name=new, exact=True).click()
+    expect(cell).to_have_text(new)
 
 
 def save(page) -> None:
