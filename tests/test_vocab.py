@@ -92,7 +92,8 @@ def test_a_status_added_to_the_vocabulary_reaches_the_schema_the_map_the_legend_
     text = port.read_text(encoding="utf-8")
     assert "status: blockaded" in text  # its period on 2025-01-01
     port.write_text(text.replace("status: blockaded", "status: sunk", 1), encoding="utf-8")
-    env = {**os.environ, "GARRISON_VOCAB": str(vocab_file), "GARRISON_CACHE": str(tmp_path / "cache")}
+    env = {**os.environ, "GARRISON_VOCAB": str(vocab_file), "GARRISON_CACHE": str(tmp_path / "cache"),
+           "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
     run = subprocess.run([sys.executable, "-c", ADDED, str(data), str(ROOT / "layers")], capture_output=True,
                          text=True, env=env, timeout=120, cwd=ROOT)
     assert run.returncode == 0, run.stderr[-3000:]
