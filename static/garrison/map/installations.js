@@ -11,6 +11,7 @@ import { SpriteCache, swatch } from "./paint.js";
 
 const GRID = 32;  // px: cells of the index of what is drawn where, for partial repaints
 const FULL_REPAINT = 400;  // more changed markers than this: repaint everything
+const HOOKS_MS = 200;  // while the date keeps moving, the hook elements catch up this often
 
 function text(tag, cls, value) {
   const e = document.createElement(tag);
@@ -29,6 +30,9 @@ export const InstallationsLayer = L.Layer.extend({
     this._looks = [];  // per installation: its look now, or null (not shown)
     this._classes = [];
     this._sprites = new SpriteCache();
+    this._due = new Map();  // installation -> [classes, period row] its hook element is still to get
+    this._hookTimer = null;
+    this._hooksAt = 0;
     this.on("mouseover mouseout click", this._onMouse, this);
   },
 
@@ -70,15 +74,36 @@ export const InstallationsLayer = L.Layer.extend({
       if (state.select === id) cls += " garrison-selected";
       if (col.stale[i]) cls += " garrison-stale";
       this._looks[i] = look;
-      const el = this._hooks && this._hooks[i];
-      if (el && this._classes[i] !== cls) {
-        el.className = cls + " leaflet-marker-icon leaflet-interactive";
-        el.setAttribute("aria-label", this._label(i, row));
-        this._classes[i] = cls;
-      }
+      if (this._classes[i] !== cls) this._due.set(i, [cls, row]);
     }
     this._paint(false);
+    this._scheduleHooks();
     return shown;
+  },
+
+  // The hook elements follow the painted markers once the frame is out, at most every HOOKS_MS
+  // while the date keeps moving (a drag, a play): rewriting thousands of their classes with every
+  // frame made the browser restyle and re-layer them all (~100 ms a step at 10k), for elements
+  // nobody sees. The last step's classes always arrive.
+  _scheduleHooks() {
+    if (this._hookTimer !== null || !this._due.size) return;
+    const wait = Math.max(0, this._hooksAt + HOOKS_MS - performance.now());
+    this._hookTimer = setTimeout(() => requestAnimationFrame(() => { this._hookTimer = null; this._flushHooks(); }), wait);
+  },
+
+  _flushHooks() {
+    this._hooksAt = performance.now();
+    const due = this._due;
+    this._due = new Map();
+    if (!this._hooks) return;
+    due.forEach(([cls, row], i) => {
+      const el = this._hooks[i];
+      if (!el || this._classes[i] === cls) return;
+      el.className = cls + " leaflet-marker-icon leaflet-interactive";
+      el.setAttribute("aria-label", this._label(i, row));
+      this._classes[i] = cls;
+    });
+    if (this._map) this._map.getContainer().setAttribute("data-garrison-hooks-date", this._map.getContainer().getAttribute("data-garrison-date") || "");
   },
 
   /** Legend entries: the statuses and kinds as the map paints them. */
