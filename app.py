@@ -137,7 +137,11 @@ editing = (mode.requested and not refusal and not read_only
 st.title("Garrison")
 st.caption("Military installations and who holds them, over time — de facto control on the ground, every period cited.")
 hits = search_ids(ds, view.q) if view.q.strip() else None
-data = map_data(ds, view, map_payload_url(data_dir, ds.version, layers_now), search_ids=hits, edit=editing, layers=layers)
+payload_url = map_payload_url(data_dir, ds.version, layers_now)
+if not (GENERATED / payload_url.rsplit("/", 1)[-1]).exists():  # pruned by another process: write it again
+    map_payload_url.clear()
+    payload_url = map_payload_url(data_dir, ds.version, layers_now)
+data = map_data(ds, view, payload_url, search_ids=hits, edit=editing, layers=layers)
 garrison_map(map_parts(view.basemap, layers_now), data, key=MAP_KEY, on_change=sync_map)
 
 # --- sidebar: search, filters, basemap, edit password --------------------------------------

@@ -774,3 +774,14 @@ def test_viewers_see_no_server_internals(copy_of_good):
     assert str(copy_of_good) not in map_element(at).proto.json
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showErrorDetails"] == "none"  # no tracebacks in the page
+
+
+def test_a_payload_pruned_by_another_process_is_written_again(good):
+    at = ok(run_app())
+    url = map_data(at)["payload"]
+    path = ROOT / "static" / url.removeprefix("/app/static/")
+    path.unlink()  # another server sharing static/generated/ pruned it
+    ok(at.run())
+    # must not: the map sent to a file that is gone
+    assert map_data(at)["payload"] == url and path.is_file()
+    assert payload_of(at)["version"] == good.version

@@ -61,11 +61,9 @@ DATA_FOLDERS = {"bundled": BUNDLED, "hostile": HOSTILE}
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
-#: The map component's root in the page (no iframe): static/garrison/map/main.js mounts it. While
-#: a rerun is under way Streamlit marks the page's elements stale, and now and then keeps an old
-#: copy of an element beside its new one until the run ends: the live one is the one not stale.
-LIVE = '[data-testid="stElementContainer"]:not([data-stale="true"]) '
-MAP_ROOT = LIVE + ".garrison-root"
+#: The map component's root in the page (no iframe): static/garrison/map/main.js mounts it. One
+#: root, one map: a locator that finds two fails (a map made twice must not pass unseen).
+MAP_ROOT = ".garrison-root"
 #: For tests' evaluate() strings: `window.map` is the page's Leaflet map (read from the map
 #: element's own `garrison` object; the app itself defines no globals).
 MAP_GLOBAL_JS = """Object.defineProperty(window, "map", { configurable: true, get() {

@@ -19,7 +19,7 @@ from ..render.mapview import ComponentParts
 @dataclass(frozen=True)
 class MapEvents:
     date: str | None  # the date the reader settled on (a drag, a key, a play that stopped)
-    view: dict | None  # {lat, lon, zoom} after the reader moved the map
+    view: dict | None  # {lat, lon, zoom} once the map settled on a view the server did not send
     select: str | None  # an installation's id, clicked or chosen with the keyboard (this run only)
     place: dict | None  # {lat, lng} clicked on the empty map in edit mode (this run only)
 

@@ -8,17 +8,11 @@
 /* global L */
 import { periodAt, passes, changedSince } from "./time.js";
 import { SpriteCache, swatch } from "./paint.js";
+import { text } from "./dom.js";
 
 const GRID = 32;  // px: cells of the index of what is drawn where, for partial repaints
 const FULL_REPAINT = 400;  // more changed markers than this: repaint everything
 const HOOKS_MS = 200;  // while the date keeps moving, the hook elements catch up this often
-
-function text(tag, cls, value) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (value !== undefined && value !== null) e.textContent = String(value);
-  return e;
-}
 
 export const InstallationsLayer = L.Layer.extend({
   options: { bubblingMouseEvents: false, size: 18, filter: {}, pane: "markerPane" },

@@ -1,13 +1,7 @@
 // The legend: a folding panel listing the operators on the map and each layer's own entries
 // (the layers paint their swatches with the map's own painter).
 /* global L */
-
-function text(tag, cls, value) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (value !== undefined && value !== null) e.textContent = String(value);
-  return e;
-}
+import { text } from "./dom.js";
 
 export const Legend = L.Control.extend({
   options: { position: "bottomright", title: "Legend" },

@@ -3,8 +3,8 @@
 //
 // In (the component's `data`, from src/garrison/render/mapstate.py): the payload's URL, the date,
 // the selection, the filter's and compare's answers, the map view, edit mode.
-// Out: state values `date` (when a drag, key press or play is over) and `view` (after the user
-// moved the map); triggers `select` (an installation's id) and `place` (a position; edit mode only).
+// Out: state values `date` (when a drag, key press or play is over) and `view` (each settled view
+// the server does not know yet); triggers `select` (an installation's id) and `place` (a position; edit mode only).
 // The map itself is defined in Python with folium: `build(garrison)` runs folium's script, whose
 // elements call back into `garrison` (attach the map, add a layer, add the legend).
 /* global L */
@@ -27,7 +27,7 @@ function loadScript(src) {
   return s._garrisonLoaded;
 }
 
-const MODULES = ["time.js", "payload.js", "timeline.js", "paint.js", "installations.js", "rings.js", "routes.js", "legend.js"];
+const MODULES = ["dom.js", "time.js", "payload.js", "timeline.js", "paint.js", "installations.js", "rings.js", "routes.js", "legend.js"];
 
 function preloadModule(href) {
   if (document.querySelector('link[rel="modulepreload"][href="' + href + '"]')) return;
@@ -69,13 +69,12 @@ class GarrisonMap {
     this.received = { date: undefined, view: undefined, fit: undefined };  // what the server last said
     this.timings = { init: performance.now() };
     this.component = null;
-    this._userMove = false;
     build(this._garrison());
     if (!this.map) throw new Error("Garrison: the map definition attached no map");
     this.box = this.map.getContainer();
     this.box.garrison = this;  // for tests and benchmarks: the map's own state, read in the page
     this.box.setAttribute("data-garrison-mount", String(Date.now()) + "-" + Math.random().toString(36).slice(2));
-    this._watchUser();
+    this._watchMoves();
     this._focusWithoutScrolling();
     this._keepExactView();
   }
@@ -143,12 +142,11 @@ class GarrisonMap {
     };
   }
 
-  _watchUser() {
-    const mark = () => { this._userMove = true; };
-    ["pointerdown", "wheel", "keydown", "touchstart"].forEach((t) => this.box.addEventListener(t, mark, { passive: true }));
+  _watchMoves() {
+    // Every settled view the server does not know yet is reported: a drag and its inertia end in
+    // two moveends (the last one counts), a link's view or a resize kept exact (_keepExactView)
+    // come back equal to what the server sent.
     this.map.on("moveend", () => {
-      if (!this._userMove) return;  // fits, links and resizes are not the reader's moves
-      this._userMove = false;
       const v = roundView(this.map);
       if (sameView(v, this.reported.view) || sameView(v, this.received.view)) return;
       this.reported.view = v;

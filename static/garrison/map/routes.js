@@ -2,6 +2,7 @@
 // so; a leg is drawn broken when either end is no longer held by the route operator's family
 // (the node's status breaks routes, per the vocabulary, or another actor holds it).
 /* global L */
+import { text } from "./dom.js";
 import { periodAt } from "./time.js";
 
 function activePeriod(route, day) {
@@ -31,9 +32,7 @@ export const RoutesLayer = L.LayerGroup.extend({
         const a = route.nodes[k], b = route.nodes[k + 1];
         const line = L.polyline([[p.col.lat[a], p.col.lon[a]], [p.col.lat[b], p.col.lon[b]]],
           { weight, className: "garrison-route garrison-route-" + route.id });
-        const tip = document.createElement("span");
-        tip.textContent = route.name;
-        line.bindTooltip(tip);
+        line.bindTooltip(text("span", null, route.name));
         this._legs.push({ route, index, a, b, line, shown: false });
       }
     });
