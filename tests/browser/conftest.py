@@ -23,6 +23,9 @@ Fixtures
 ``new_page``                ``new_page()``: another page in its own browser context (a second user),
                             routed and checked like ``page``.
 ``page_object``             ``page_object(page, server)``: the Garrison page object for those.
+``screenshot``              ``screenshot(page, "legend-dark")``: saves a PNG under the artefacts folder
+                            ($GARRISON_ARTIFACTS, default ``build/test-artifacts``; not committed) in a
+                            subfolder named after the test, prints where, and returns the path.
 """
 
 from __future__ import annotations
@@ -268,6 +271,24 @@ class ScriptRuns:
 
     def settled(self) -> bool:
         return self.started > self.requested and self.finished > self.started
+
+
+ARTIFACTS = Path(os.environ.get("GARRISON_ARTIFACTS") or ROOT / "build" / "test-artifacts")
+
+
+@pytest.fixture
+def screenshot(request):
+    """``screenshot(page, name)`` -> the PNG's path, kept as a CI artefact (the folder is printed)."""
+    folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+
+    def take(pg, name: str, **kwargs) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        pg.screenshot(path=str(path), **kwargs)
+        print(f"screenshot: {path}")
+        return path
+
+    return take
 
 
 @pytest.fixture
