@@ -200,3 +200,24 @@ def test_an_unreadable_file_is_a_problem_not_a_crash(good_copy: Path):
     ds = garrison.Loader(good_copy).load()
     assert {r.id for r in ds.records} == {"port-a", "base-b", "site-c"}
     assert any(p.path.endswith("folder.yaml") and "not a regular file (a folder" in p.message for p in ds.errors)
+
+
+def test_actor_names_load_and_share_the_installations_languages(good_copy: Path):
+    """An actor's `names` load by language; the languages are the installations' one list."""
+    actors = good_copy / "actors.yaml"
+    actors.write_text(actors.read_text(encoding="utf-8").replace(
+        "  short: Red\n", "  names:\n    ru: Красные\n    ar: الحمر\n  short: Red\n", 1), encoding="utf-8")
+    port = good_copy / "installations" / "port-a.yaml"
+    port.write_text(port.read_text(encoding="utf-8").replace("names:\n", "names:\n  zz: Zed\n", 1), encoding="utf-8")
+
+    ds = garrison.Loader(good_copy).load()
+
+    assert ds.actors["red"].names == {"ru": "Красные", "ar": "الحمر"}
+    assert ds.actors["blue"].names == {}
+    bad = [(Path(p.path).name, p.field) for p in ds.errors]
+    assert bad == [("port-a.yaml", "names.zz")], [str(p) for p in ds.errors]
+    # must not: a code the installation schema refuses passing for an actor (two lists drifting apart)
+    actors.write_text(actors.read_text(encoding="utf-8").replace("    ar: الحمر\n", "    zz: Zed\n"), encoding="utf-8")
+    ds = garrison.Loader(good_copy).load()
+    assert ("actors.yaml", "[0].names.zz") in [(Path(p.path).name, p.field) for p in ds.errors]
+    assert "red" not in ds.actors

@@ -396,7 +396,8 @@ def _build_items(kind: str, parsed: Parsed, bad: set[int], path: str, problems: 
             if route:
                 out.append(route)
         else:
-            out.append(Actor(item["id"], item["name"], item["short"], item["colour"], item.get("parent"), item.get("flag")))
+            out.append(Actor(item["id"], item["name"], item["short"], item["colour"], item.get("parent"), item.get("flag"),
+                             dict(item.get("names") or {})))
     return out
 
 

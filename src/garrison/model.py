@@ -84,6 +84,7 @@ class Actor:
     colour: str
     parent: str | None = None
     flag: str | None = None
+    names: dict[str, str] = field(default_factory=dict, hash=False)  # language code -> name (sourced, like installations')
 
 
 @dataclass(frozen=True, slots=True)

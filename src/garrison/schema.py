@@ -252,6 +252,12 @@ def explain(err: ValidationError) -> tuple[tuple, str, bool]:
     if v == "required":
         missing = err.message.split("'")[1] if err.message.count("'") >= 2 else "field"
         return path + (missing,), f"{missing!r} is required but missing", False
+    if "propertyNames" in err.schema_path:  # a bad key (a `names` language): point at the key itself
+        what = err.schema.get("title", "key")
+        allowed = f" (one of: {', '.join(map(str, err.validator_value))})" if v == "enum" else ""
+        return path + (err.instance,), f"{err.instance!r} is not a known {what}{allowed}", True
+    if v == "pattern" and err.validator_value == r"\S":
+        return path, f"{err.instance!r} is blank; write the text or leave the entry out", False
     if v == "enum":
         return path, f"{err.instance!r} is not one of: {', '.join(map(str, err.validator_value))}", False
     if v == "pattern":
