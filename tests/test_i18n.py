@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from garrison import catalogs
-from garrison.i18n import LANGUAGES, accept_language, direction, messages, negotiate, supported
+from garrison.i18n import LANGUAGES, accept_language, browser_table, direction, messages, negotiate, supported
 from garrison.vocab import VOCAB
 
 GLOSSARY = Path(catalogs.__file__).with_name("locale") / "GLOSSARY.md"
@@ -89,3 +89,40 @@ def test_catalog_headers_carry_the_plural_rules():
         text = catalogs.catalog_path(lang).read_text(encoding="utf-8")
         assert re.search(r'"Plural-Forms: nplurals=\d', text), lang
         assert "#, fuzzy" not in text, lang
+
+
+@pytest.mark.parametrize("lang, forms", [
+    ("en", {1: "1 error", 3: "3 errors", 5: "5 errors", 21: "21 errors"}),
+    ("ru", {1: "1 ошибка", 3: "3 ошибки", 5: "5 ошибок", 11: "11 ошибок", 21: "21 ошибка", 22: "22 ошибки"}),
+    ("uk", {1: "1 помилка", 3: "3 помилки", 5: "5 помилок", 21: "21 помилка"}),
+    ("be", {1: "1 памылка", 3: "3 памылкі", 5: "5 памылак", 21: "21 памылка"}),
+    # Arabic has six forms; the counted noun is accusative singular for 11-99, genitive singular from 100
+    ("ar", {0: "لا توجد أخطاء", 1: "خطأ واحد", 2: "خطآن", 3: "3 أخطاء", 11: "11 خطأً", 100: "100 خطأ"}),
+])
+def test_plural_forms_follow_the_language(lang, forms):
+    m = messages(lang)
+    assert {n: m.ngettext("{n} error", "{n} errors", n) for n in forms} == forms
+
+
+def test_the_browser_gets_the_same_words_with_plural_categories():
+    table = browser_table("ru")
+    assert table["lang"] == "ru" and table["dir"] == "ltr"
+    assert table["messages"]["Date"] == messages("ru").gettext("Date") == "Дата"
+    assert table["messages"]["status\u0004blockaded"] == messages("ru").term("status", "blockaded")
+    assert browser_table("ar")["dir"] == "rtl"
+    assert browser_table("en")["messages"] == {}
+    # only what the map shows: the page's own messages stay on the server
+    assert "{n} error" not in table["messages"]
+
+
+def test_map_data_carries_the_readers_words():
+    from paths import BUNDLED
+
+    from garrison import Loader
+    from garrison.render.mapstate import map_data
+    from garrison.ui.permalink import View
+
+    ds = Loader(BUNDLED).load()
+    view = View(date=ds.span()[1])
+    assert map_data(ds, view, "/p.bin", lang="be")["words"] == browser_table("be")
+    assert map_data(ds, view, "/p.bin")["words"]["lang"] == "en"

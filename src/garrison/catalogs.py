@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Where the interface's strings are: the page, its Streamlit glue and the map's modules.
 SOURCES = ("app.py", "app_editor.py", "src/garrison/ui/*.py", "src/garrison/render/*.py",
            "src/garrison/render/elements/*.py", "static/garrison/map/*.js")
-PY_KEYWORDS = {"_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None}
+PY_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None}
 JS_KEYWORDS = {"t": None, "nt": (1, 2), "pt": ((1, "c"), 2)}
 #: The vocabulary sections and the message context their terms carry.
 VOCAB_CONTEXTS = {"kinds": "kind", "statuses": "status", "confidences": "confidence"}

@@ -16,7 +16,7 @@ import io
 from collections.abc import Iterable
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -123,20 +123,60 @@ class Messages:
         return [names[m] for m in range(1, 13)]
 
 
+def _catalog(lang: str):
+    with catalog_path(lang).open("rb") as fh:
+        return read_po(fh, locale=Locale.parse(lang), domain=DOMAIN)
+
+
+@functools.cache
+def _browser_messages() -> frozenset[tuple[str, str | None]]:
+    """(msgid, context) of the messages the map's JavaScript shows (from the template's locations)."""
+    with TEMPLATE.open("rb") as fh:
+        template = read_po(fh, domain=DOMAIN)
+    return frozenset(((m.id if isinstance(m.id, str) else m.id[0]), m.context) for m in template
+                     if m.id and any(loc.endswith(".js") for loc, _ in m.locations)
+                     or m.context in ("kind", "status", "confidence"))
+
+
+@functools.cache
+def browser_table(lang: str = DEFAULT) -> dict:
+    """This language's words for the map (static/garrison/map/i18n.js): {lang, dir, messages}.
+
+    A plural message maps each CLDR plural category (what the browser's Intl.PluralRules names) to
+    its form, so the browser needs no gettext plural formula.
+    """
+    lang = supported(lang) or DEFAULT
+    table: dict = {"lang": lang, "dir": direction(lang), "messages": {}}
+    if lang == DEFAULT or not catalog_path(lang).exists():
+        return table
+    cat = _catalog(lang)
+    index_of = gettext.c2py(cat.plural_expr)
+    locale = Locale.parse(lang)
+    samples = [*range(0, 201), 1000, 1_000_000, 0.5, 1.5]
+    category_index: dict[str, int] = {}
+    for n in samples:
+        category_index.setdefault(locale.plural_form(n), index_of(int(n)) if float(n).is_integer() else index_of(2))
+    wanted = _browser_messages()
+    for m in cat:
+        key_id = m.id if isinstance(m.id, str) else (m.id[0] if m.id else "")
+        if not key_id or (key_id, m.context) not in wanted or m.fuzzy:
+            continue
+        key = f"{m.context}\u0004{key_id}" if m.context else key_id
+        if isinstance(m.string, (list, tuple)):
+            if all(m.string):
+                table["messages"][key] = {cat_: m.string[i] for cat_, i in category_index.items() if i < len(m.string)}
+        elif m.string:
+            table["messages"][key] = m.string
+    return table
+
+
 @functools.cache
 def messages(lang: str = DEFAULT) -> Messages:
     """The catalog for a language (English: the source strings themselves); compiled once."""
     lang = supported(lang) or DEFAULT
-    path = catalog_path(lang)
-    if lang == DEFAULT or not path.exists():
+    if lang == DEFAULT or not catalog_path(lang).exists():
         return Messages(lang, gettext.NullTranslations())
-    try:
-        locale = Locale.parse(lang)
-    except UnknownLocaleError:
-        return Messages(DEFAULT, gettext.NullTranslations())
-    with path.open("rb") as fh:
-        catalog = read_po(fh, locale=locale, domain=DOMAIN)
     buf = io.BytesIO()
-    write_mo(buf, catalog, use_fuzzy=False)
+    write_mo(buf, _catalog(lang), use_fuzzy=False)
     buf.seek(0)
     return Messages(lang, gettext.GNUTranslations(buf))
