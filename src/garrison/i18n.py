@@ -103,6 +103,10 @@ class Messages:
         """A vocabulary term (kind, status, confidence) in this language, e.g. term('status', 'blockaded')."""
         return self.pgettext(section, term_id.replace("_", " "))
 
+    def term_of(self, section: str):
+        """A format function for one vocabulary section (e.g. a selectbox's format_func)."""
+        return lambda term_id: self.term(section, term_id)
+
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.locale)
 
