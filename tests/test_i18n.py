@@ -126,3 +126,40 @@ def test_map_data_carries_the_readers_words():
     view = View(date=ds.span()[1])
     assert map_data(ds, view, "/p.bin", lang="be")["words"] == browser_table("be")
     assert map_data(ds, view, "/p.bin")["words"]["lang"] == "en"
+
+
+# The interface's files whose every string goes through the catalogs (tests/untranslated.py finds
+# the ones that bypass them). Field names of the data files stay as the files write them.
+TRANSLATED_PY = {"app_editor.py": frozenset({"lat", "lon", "id", "en"})}  # "en": a language code as placeholder
+TRANSLATED_JS = ("timeline.js", "i18n.js", "main.js")
+
+
+@pytest.mark.parametrize("name", TRANSLATED_PY)
+def test_no_interface_string_bypasses_the_catalogs_python(name):
+    from paths import ROOT
+    from untranslated import html_offenders, python_offenders
+
+    path = ROOT / name
+    assert python_offenders(path, TRANSLATED_PY[name]) + html_offenders(path) == []
+
+
+@pytest.mark.parametrize("name", TRANSLATED_JS)
+def test_no_interface_string_bypasses_the_catalogs_js(name):
+    from paths import ROOT
+    from untranslated import js_offenders
+
+    assert js_offenders(ROOT / "static" / "garrison" / "map" / name) == []
+
+
+def test_the_bypass_finder_finds_bypasses(tmp_path):
+    from untranslated import html_offenders, js_offenders, python_offenders
+
+    py = tmp_path / "page.py"
+    py.write_text('st.button("Save")\nst.caption(f"{n} installations")\nst.button(_("Save"))\n'
+                  'st.text_input("lat")\nx = "<p>Also known as</p>"\n', encoding="utf-8")
+    assert python_offenders(py, frozenset({"lat"})) == ["page.py:1: 'Save'", "page.py:2: ' installations'"]
+    assert html_offenders(py) == ["page.py:5: 'Also known as'"]
+    js = tmp_path / "m.js"
+    js.write_text('b.textContent = "Play";\nb.textContent = w.t("Play");\nel("span", {}, "Operators");\n'
+                  's.setAttribute("aria-label", "Date");\n', encoding="utf-8")
+    assert [o.split(":")[1] for o in js_offenders(js)] == ["1", "3", "4"]
