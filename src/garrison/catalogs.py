@@ -24,8 +24,9 @@ from .i18n import DEFAULT, DOMAIN, LANGUAGES, TEMPLATE, catalog_path
 from .vocab import VOCAB
 
 ROOT = Path(__file__).resolve().parents[2]
-#: Where the interface's strings are: the page, its Streamlit glue and the map's modules.
-SOURCES = ("app.py", "app_editor.py", "src/garrison/ui/*.py", "src/garrison/render/*.py",
+#: Where the interface's strings are: the page, its Streamlit glue, the map's modules, and the
+#: exports' words (KML balloons, with --lang).
+SOURCES = ("app.py", "app_editor.py", "src/garrison/export.py", "src/garrison/ui/*.py", "src/garrison/render/*.py",
            "src/garrison/render/elements/*.py", "static/garrison/map/*.js")
 PY_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None}
 JS_KEYWORDS = {"t": None, "nt": (1, 2), "pt": ((1, "c"), 2)}
