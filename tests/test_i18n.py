@@ -56,6 +56,10 @@ def test_glossary_agrees_with_the_catalogs():
     for cells in rows:
         cells = [c.strip() for c in cells]
         term = cells[0]
+        if term in ("operator", "territory"):  # the roles table: the words of the KML balloons
+            for lang, word in zip(["ru", "uk", "be", "ar"], cells[1:], strict=False):
+                assert messages(lang).gettext(f"{term}: {{name}}").startswith(word + ":"), (term, lang)
+            continue
         context = next(ctx for sec, ctx in catalogs.VOCAB_CONTEXTS.items()
                        if term.replace(" ", "_") in {e["id"] for e in VOCAB[sec]})
         langs = ["en", "ru", "uk", "be", "ar"] if context == "status" else ["ru", "uk", "be", "ar"]
