@@ -4,7 +4,7 @@ Storyboard: load the data -> the view (from the permalink once, then from the wi
 map) -> the title -> the map, with its timeline (Date slider, previous/next change, play) ->
 sidebar: search, filters, compare, basemap -> the selection's details -> compare two dates ->
 installations by operator over time -> the editor (edit mode) -> problems in the data -> the
-permalink.
+permalink and the page's language.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from garrison import Loader, default_data_dir, heap  # noqa: E402
 from garrison.dates import to_day  # noqa: E402
 from garrison.edit.mode import PASSWORD_GATE, edit_mode, read_only_reason  # noqa: E402
 from garrison.edit.origin import write_refusal  # noqa: E402
+from garrison.i18n import LANGUAGES, messages  # noqa: E402
 from garrison.loader import shared_loader  # noqa: E402
 from garrison.render.layers import load_layers  # noqa: E402
 from garrison.render.mapstate import map_data  # noqa: E402
@@ -30,9 +31,10 @@ from garrison.render.mapview import ComponentParts, build_map, component_parts  
 from garrison.render.payload import build_payload, write_payload  # noqa: E402
 from garrison.ui import panels  # noqa: E402
 from garrison.ui.map_component import garrison_map  # noqa: E402
+from garrison.ui.page_language import page_language  # noqa: E402
 from garrison.ui.permalink import BASEMAPS  # noqa: E402
 from garrison.ui.search import search_ids  # noqa: E402
-from garrison.ui.session import MAP_KEY, select, sync_map, sync_widget, view_of_session, write_url  # noqa: E402
+from garrison.ui.session import MAP_KEY, language, select, sync_map, sync_widget, view_of_session, write_url  # noqa: E402
 from garrison.vocab import KINDS, STATUSES  # noqa: E402
 
 st.set_page_config(page_title="Garrison", page_icon="🗺", layout="wide")
@@ -124,6 +126,8 @@ first, last = ds.span()
 
 # --- the view: from the permalink once per session, then from the widgets and the map ----------
 view = view_of_session(ds)
+lang = language(view)
+M = messages(lang)  # the interface's words in the reader's language (garrison/locale)
 mode = edit_mode(os.environ, garrison_secrets(), st.get_option("server.address"))
 # Only the app's own page may write: a page from another origin could replay the editor's messages.
 refusal = write_refusal(st.context.headers, st.get_option("server.port"),
@@ -141,7 +145,7 @@ payload_url = map_payload_url(data_dir, ds.version, layers_now)
 if not (GENERATED / payload_url.rsplit("/", 1)[-1]).exists():  # pruned by another process: write it again
     map_payload_url.clear()
     payload_url = map_payload_url(data_dir, ds.version, layers_now)
-data = map_data(ds, view, payload_url, search_ids=hits, edit=editing, layers=layers)
+data = map_data(ds, view, payload_url, search_ids=hits, edit=editing, layers=layers, lang=lang)
 garrison_map(map_parts(view.basemap, layers_now), data, key=MAP_KEY, on_change=sync_map)
 
 # --- sidebar: search, filters, basemap, edit password --------------------------------------
@@ -162,6 +166,8 @@ with st.sidebar:
     if view.compare is not None:
         st.session_state.setdefault("compare", view.compare)
         st.date_input("Compare with", key="compare", min_value=first, max_value=last, on_change=sync_widget, args=("compare",))
+    st.selectbox("🌐 Language", list(LANGUAGES), key="lang", format_func=LANGUAGES.get,
+                 on_change=sync_widget, args=("lang",))
     st.header("Basemap")
     st.radio("Basemap", list(BASEMAPS), key="basemap", label_visibility="collapsed", on_change=sync_widget, args=("basemap",),
              format_func=lambda b: {"offline": "Natural Earth (offline)", "osm": "OpenStreetMap (online)",
@@ -213,11 +219,15 @@ elif mode.requested and (refusal or mode.reason):
 problems = ds.problems + layer_problems
 if problems:
     errors = [p for p in problems if p.severity == "error"]
-    with st.expander(f"⚠ {len(errors)} error(s), {len(problems) - len(errors)} warning(s) in the data files", expanded=False):
+    counts = M.gettext("{errors}, {warnings} in the data files").format(
+        errors=M.ngettext("{n} error", "{n} errors", len(errors)),
+        warnings=M.ngettext("{n} warning", "{n} warnings", len(problems) - len(errors)))
+    with st.expander(f"⚠ {counts}", expanded=False):
         st.caption("The map shows every valid installation; fix these files and the map updates.")
         st.code("\n".join(str(p) for p in problems), language=None)
 
-# --- the permalink --------------------------------------------------------------------------
+# --- the page's language and direction (<html lang dir>), and the permalink ---------------------
+page_language(lang)
 write_url(view)
 
 if WATCHING:

@@ -34,6 +34,7 @@ from garrison.edit import (
     validate_draft,
 )
 from garrison.ui.panels import md_escape
+from garrison.ui.words import _, current, ngettext
 from garrison.vocab import CONFIDENCES, KINDS, STATUSES
 
 NEW = "__new__"
@@ -98,7 +99,7 @@ def _history_table(ds: Dataset, rows: list[dict], key: str) -> pd.DataFrame:
         column_config={
             "from": st.column_config.TextColumn("from", required=True, validate=DATE_PATTERN,
                                                 help="'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'"),
-            "to": st.column_config.TextColumn("to", validate=DATE_PATTERN, help="only where a gap follows"),
+            "to": st.column_config.TextColumn("to", validate=DATE_PATTERN, help=_("only where a gap follows")),
             "operator": st.column_config.SelectboxColumn("operator", options=actors, required=True),
             "status": st.column_config.SelectboxColumn("status", options=list(STATUSES), required=True),
             "territory": st.column_config.SelectboxColumn("territory", options=actors),
@@ -114,7 +115,7 @@ def _show_problems(problems, slots: dict | None = None) -> None:
     """Every problem with its file:line:column; each also beside its field where the form has a slot."""
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        st.error(f"Not saved: {len(errors)} error(s). Nothing was written.")
+        st.error(ngettext("Not saved: {n} error. Nothing was written.", "Not saved: {n} errors. Nothing was written.", len(errors)))
     beside: dict[str, list[str]] = {}
     for p in problems:
         (st.error if p.severity == "error" else st.warning)(md_escape(f"{p.field or '(file)'}: {p.message}\n{p.path}:{p.line}:{p.column}"))
@@ -140,7 +141,7 @@ def _save(draft, what: str, slots: dict | None = None) -> bool:
         st.error(md_escape(exc))
         return False
     st.session_state["data_changed"] = True  # the next run reloads the data (only this file is re-parsed)
-    st.session_state["ed_flash"] = (f"Saved {what}: " + ("; ".join(result.changes[:5]) or "no change")
+    st.session_state["ed_flash"] = (_("Saved {what}: ").format(what=what) + ("; ".join(result.changes[:5]) or _("no change"))
                                     + (f" · git: {result.git_error}" if result.git_error else ""))
     return True
 
@@ -150,15 +151,15 @@ def _conflict_panel() -> None:
     if not info:
         return
     st.error(md_escape(info["message"]))
-    st.caption("What changed on disk since your form loaded it:")
-    st.code(info["diff"] or "(the file was created or deleted)", language="diff")
-    with st.expander("Your version (copy what you need, then reload)"):
+    st.caption(_("What changed on disk since your form loaded it:"))
+    st.code(info["diff"] or _("(the file was created or deleted)"), language="diff")
+    with st.expander(_("Your version (copy what you need, then reload)")):
         st.code(info["mine"], language="yaml")
     draft = info.get("draft")
     if draft is not None and draft.kind == "installation" and not draft.is_new and \
-            st.button("Merge: apply my edit onto the version on disk", key=_writes("ed_merge"), type="primary",
-                      help="Fields and periods that only you changed take your values; the rest keeps the disk's. "
-                           "Refused, with nothing written, where you both changed the same thing differently."):
+            st.button(_("Merge: apply my edit onto the version on disk"), key=_writes("ed_merge"), type="primary",
+                      help=_("Fields and periods that only you changed take your values; the rest keeps the disk's. "
+                             "Refused, with nothing written, where you both changed the same thing differently.")):
         try:
             merged = rebase(draft)
         except EditError as exc:
@@ -168,7 +169,7 @@ def _conflict_panel() -> None:
             if _save(merged, f"{info['what']} (merged with the version on disk)"):
                 _forget(info["id"])
                 st.rerun()
-    if st.button("Reload from disk (your unsaved edit is dropped)", key="ed_reload"):
+    if st.button(_("Reload from disk (your unsaved edit is dropped)"), key="ed_reload"):
         if info["id"]:
             _forget(info["id"])
         st.session_state.pop("ed_conflict", None)
@@ -182,8 +183,8 @@ def editor(ds: Dataset, data_dir: str, selected: str | None, clicked: dict | Non
     _conflict_panel()
     ids = [r.id for r in ds.records]
     default = ids.index(selected) + 1 if selected in ids else 0
-    target = st.selectbox("Installation to edit", [NEW, *ids], index=default, key="ed_target",
-                          format_func=lambda i: "+ New installation" if i == NEW else f"{ds.records[ds.index[i]].name} ({i})")
+    target = st.selectbox(_("Installation to edit"), [NEW, *ids], index=default, key="ed_target",
+                          format_func=lambda i: _("+ New installation") if i == NEW else f"{ds.records[ds.index[i]].name} ({i})")
     if target == NEW:
         _new_form(ds, data_dir, clicked)
     else:
@@ -195,7 +196,7 @@ def _edit_form(ds: Dataset, data_dir: str, inst_id: str) -> None:
     try:
         draft = _draft(data_dir, inst_id)
     except (ValueError, OSError) as exc:  # EditError, a file that is a link or unreadable
-        st.error(md_escape(f"cannot edit {inst_id}: {exc}"))
+        st.error(md_escape(_("Cannot edit {id}: {error}").format(id=inst_id, error=exc)))
         return
     doc = draft.plain()
     tag = f"{inst_id}::{(draft.digest or 'new')[:10]}"  # new widgets whenever the file on disk is reloaded
@@ -203,23 +204,24 @@ def _edit_form(ds: Dataset, data_dir: str, inst_id: str) -> None:
     with st.form(_writes(f"ed_form::{tag}")):
         c1, c2, c3 = st.columns([3, 2, 1])
         slots = {}  # where a field's errors are shown, beside it, once Check or Save has run
-        name = c1.text_input("Name", doc.get("name", ""), max_chars=2000)
+        name = c1.text_input(_("Name"), doc.get("name", ""), max_chars=2000)
         slots["name"] = c1.empty()
         kinds = _choices(KINDS, doc.get("kind"), "kind")
-        kind = c2.selectbox("Kind", kinds, index=kinds.index(doc["kind"]) if doc.get("kind") in kinds else None)
+        kind = c2.selectbox(_("Kind"), kinds, index=kinds.index(doc["kind"]) if doc.get("kind") in kinds else None,
+                            format_func=current().term_of("kind"))
         slots["kind"] = c2.empty()
-        country = c3.text_input("Country", doc.get("country", ""), max_chars=2)
+        country = c3.text_input(_("Country"), doc.get("country", ""), max_chars=2)
         slots["country"] = c3.empty()
         c4, c5 = st.columns(2)
         lat = c4.number_input("lat", -90.0, 90.0, lat0, format="%.4f")
         slots["lat"] = c4.empty()
         lon = c5.number_input("lon", -180.0, 180.0, lon0, format="%.4f")
         slots["lon"] = c5.empty()
-        st.caption("History (one row per period; a period lasts until the next begins)")
+        st.caption(_("History (one row per period; a period lasts until the next begins)"))
         table = _history_table(ds, draft.history_rows(), key=f"ed_hist::{tag}")
         slots["history"] = st.empty()
-        check = st.form_submit_button("Check")
-        submitted = st.form_submit_button("Save", type="primary")
+        check = st.form_submit_button(_("Check"))
+        submitted = st.form_submit_button(_("Save"), type="primary")
     if check or submitted:
         _apply(draft, inst_id, check, dict(name=name, kind=kind, country=country.strip().upper(), lat=lat, lon=lon), table, slots)
     _retire_delete(data_dir, inst_id)
@@ -230,7 +232,7 @@ def _choices(vocabulary: tuple[str, ...], value, name: str) -> list[str]:
     fields never silently replaces it; validation then names it)."""
     if value is None or value in vocabulary:
         return list(vocabulary)
-    st.warning(md_escape(f"{name} in the file is {value!r}, which is not in the vocabulary; choose one of the list."))
+    st.warning(md_escape(_("{field} in the file is {value}, which is not in the vocabulary; choose one of the list.").format(field=name, value=repr(value))))
     return [str(value), *vocabulary]
 
 
@@ -241,7 +243,7 @@ def _coordinate(value, name: str, limit: float) -> float:
     except (TypeError, ValueError):
         number = math.nan
     if not -limit <= number <= limit:
-        st.warning(md_escape(f"{name} in the file is not a valid coordinate ({value!r}); type the right value."))
+        st.warning(md_escape(_("{field} in the file is not a valid coordinate ({value}); type the right value.").format(field=name, value=repr(value))))
         return 0.0
     return number
 
@@ -260,23 +262,23 @@ def _apply(session_draft, inst_id: str, check_only: bool, fields: dict, table: p
         return
     if check_only:
         problems = validate_draft(draft)
-        _show_problems(problems, slots) if problems else st.success("No problems found.")
-        st.code(draft.diff() or "(no change)", language="diff")
+        _show_problems(problems, slots) if problems else st.success(_("No problems found."))
+        st.code(draft.diff() or _("(no change)"), language="diff")
     elif _save(draft, inst_id, slots):
         _forget(inst_id)
         st.rerun()
 
 
 def _retire_delete(data_dir: str, inst_id: str) -> None:
-    with st.expander("Retire or delete"):
-        st.caption("Retiring ends the history with a final period; the record stays. Deleting removes the file.")
+    with st.expander(_("Retire or delete")):
+        st.caption(_("Retiring ends the history with a final period; the record stays. Deleting removes the file."))
         with st.form(_writes(f"ed_retire::{inst_id}")):
             c1, c2 = st.columns(2)
-            date = c1.text_input("From (date)", placeholder="2026-11-25")
-            status = c2.selectbox("Final status", ["abandoned", "withdrawing"])
-            sources = st.text_input("Source ids (comma-separated)")
-            note = st.text_input("Note")
-            if st.form_submit_button("Retire"):
+            date = c1.text_input(_("From (date)"), placeholder="2026-11-25")
+            status = c2.selectbox(_("Final status"), ["abandoned", "withdrawing"], format_func=current().term_of("status"))
+            sources = st.text_input(_("Source ids (comma-separated)"))
+            note = st.text_input(_("Note"))
+            if st.form_submit_button(_("Retire")):
                 draft = copy.deepcopy(_draft(data_dir, inst_id))
                 try:
                     retire(draft, date.strip(), [s.strip() for s in sources.split(",") if s.strip()], note or None, status=status)
@@ -286,8 +288,8 @@ def _retire_delete(data_dir: str, inst_id: str) -> None:
                     if _save(draft, f"{inst_id} (retired)"):
                         _forget(inst_id)
                         st.rerun()
-        confirm = st.text_input(f"Type {inst_id} to confirm deletion", key=f"ed_confirm::{inst_id}")
-        if st.button("Delete file", key=_writes(f"ed_delete::{inst_id}")):
+        confirm = st.text_input(_("Type {id} to confirm deletion").format(id=inst_id), key=f"ed_confirm::{inst_id}")
+        if st.button(_("Delete file"), key=_writes(f"ed_delete::{inst_id}")):
             try:
                 delete(data_dir, inst_id, confirm, expected_digest=_draft(data_dir, inst_id).digest)
             except ValidationFailed as exc:
@@ -297,24 +299,24 @@ def _retire_delete(data_dir: str, inst_id: str) -> None:
             else:
                 _forget(inst_id)
                 st.session_state["data_changed"] = True
-                st.session_state["ed_flash"] = f"Deleted {inst_id}."
+                st.session_state["ed_flash"] = _("Deleted {id}.").format(id=inst_id)
                 st.rerun()
 
 
 def _new_form(ds: Dataset, data_dir: str, clicked: dict | None) -> None:
-    st.caption("Click the map to set the position, or type it.")
+    st.caption(_("Click the map to set the position, or type it."))
     lat0, lon0 = (clicked["lat"], (clicked["lng"] + 180) % 360 - 180) if clicked else (0.0, 0.0)
     with st.form(_writes(f"ed_new::{lat0:.5f}:{lon0:.5f}")):
         c1, c2 = st.columns(2)
-        inst_id = c1.text_input("id (file name: lowercase letters, digits, dashes)", max_chars=80)
-        name = c2.text_input("Name", max_chars=2000)
+        inst_id = c1.text_input(_("id (file name: lowercase letters, digits, dashes)"), max_chars=80)
+        name = c2.text_input(_("Name"), max_chars=2000)
         c3, c4, c5, c6 = st.columns(4)
-        kind = c3.selectbox("Kind", KINDS)
-        country = c4.text_input("Country (ISO alpha-2)", max_chars=2)
+        kind = c3.selectbox(_("Kind"), KINDS, format_func=current().term_of("kind"))
+        country = c4.text_input(_("Country (ISO alpha-2)"), max_chars=2)
         lat = c5.number_input("lat", -90.0, 90.0, float(lat0), format="%.4f")
         lon = c6.number_input("lon", -180.0, 180.0, float(lon0), format="%.4f")
         table = _history_table(ds, [], key="ed_new_hist")
-        if not st.form_submit_button("Create", type="primary"):
+        if not st.form_submit_button(_("Create"), type="primary"):
             return
     try:
         draft = new_installation(data_dir, inst_id.strip(), name=name, kind=kind, country=country.strip().upper(),
@@ -327,17 +329,17 @@ def _new_form(ds: Dataset, data_dir: str, clicked: dict | None) -> None:
 
 
 def _source_form(data_dir: str) -> None:
-    with st.expander("Add a source"):
+    with st.expander(_("Add a source")):
         with st.form(_writes("ed_source"), clear_on_submit=False):
             c1, c2 = st.columns(2)
             sid = c1.text_input("id", max_chars=120)
-            publisher = c2.text_input("Publisher", max_chars=2000)
-            title = st.text_input("Title", max_chars=2000)
+            publisher = c2.text_input(_("Publisher"), max_chars=2000)
+            title = st.text_input(_("Title"), max_chars=2000)
             c3, c4, c5 = st.columns([3, 1, 1])
-            url = c3.text_input("URL (http or https)", max_chars=2000)
-            date = c4.text_input("Date", placeholder="2024-12-11")
-            language = c5.text_input("Language", placeholder="en", max_chars=3)
-            if not st.form_submit_button("Add source"):
+            url = c3.text_input(_("URL (http or https)"), max_chars=2000)
+            date = c4.text_input(_("Date"), placeholder="2024-12-11")
+            language = c5.text_input(_("Language"), placeholder="en", max_chars=3)
+            if not st.form_submit_button(_("Add source")):
                 return
         try:
             draft = open_sources(data_dir)

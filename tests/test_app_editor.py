@@ -656,3 +656,22 @@ def test_editing_a_period_in_the_grid_keeps_every_periods_claims(edit_on: Path):
     assert [c.status for c in rec.history[1].claims] == ["abandoned", "seized"]
     # must not: the claims removed, or the edited period's neighbour rewritten
     assert "claims removed" not in " ".join(messages(at.success))
+
+
+def test_the_editor_speaks_the_readers_language(edit_on: Path):
+    """?lang=be: the form's labels, buttons and messages come from the Belarusian catalog, and a save still writes."""
+    from garrison.i18n import messages as words
+    from garrison.vocab import KINDS
+
+    be = words("be")
+    at = ok(app(select="port-a", lang="be").run())
+    text_input(at, be.gettext("Name")).set_value("Port Alpha")
+    submit(at, be.gettext("Save"))
+    assert record(edit_on, "port-a")[0].name == "Port Alpha"
+    assert any(s.startswith(be.gettext("Saved {what}: ").format(what="port-a")) for s in messages(at.success)), messages(at.success)
+    kinds = [s for s in at.selectbox if s.label == be.gettext("Kind")]
+    assert kinds and kinds[0].value == record(edit_on, "port-a")[0].kind
+    assert kinds[0].options == [be.term("kind", k) for k in KINDS]
+    # must NOT happen: an English label left in the form
+    assert not [t.label for t in at.text_input if t.label in ("Name", "Country", "Publisher", "Title")]
+    assert not [b.label for b in at.form_submit_button if b.label in ("Save", "Check", "Create", "Retire")]

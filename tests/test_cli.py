@@ -12,7 +12,7 @@ import geopandas as gpd
 import pytest
 from fastkml import kml as fkml
 from kml_tree import placemarks
-from paths import BAD, GOOD, ROOT
+from paths import BAD, BUNDLED, GOOD, ROOT
 
 
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -202,3 +202,19 @@ def test_lint_fix_refuses_files_that_are_not_data_files(good_copy: Path, tmp_pat
     assert other.read_text() == "a:   1\n" and inside.read_text() == "b:   2\n"
     ok = run("lint", "--fix", str(good_copy / "installations" / "port-a.yaml"), "--data", str(good_copy))
     assert ok.returncode == 0, ok.stderr
+
+
+def test_export_lang_names_in_the_language_and_refuses_an_unknown_one():
+    from garrison import Loader
+    from garrison.i18n import messages
+
+    ds = Loader(BUNDLED).load()
+    res = run("export", "--data", str(BUNDLED), "--format", "kml", "--date", "2024-12-08", "--lang", "uk")
+    assert res.returncode == 0, res.stderr[-2000:]
+    uk = messages("uk")
+    assert uk.gettext("Garrison at {date}").format(date=uk.date("2024-12-08")) in res.stdout
+    named = next(r for r in ds.records if "uk" in r.names)
+    assert named.names["uk"] in res.stdout
+    bad = run("export", "--data", str(BUNDLED), "--format", "csv", "--lang", "xx")
+    # must NOT happen: an unknown language silently falling back
+    assert bad.returncode == 2 and "--lang" in bad.stderr and not bad.stdout

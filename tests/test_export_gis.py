@@ -138,7 +138,9 @@ def test_every_kml_export_is_valid_ogc_kml_22(folder: Path, tmp_path: Path):
     from lxml import etree
 
     schema, ds = _kml_schema(), load(folder)
-    for name, text in {"history": to_kml(ds), "state": to_kml(ds, "2024-12-08")}.items():
+    exports = {"history": to_kml(ds), "state": to_kml(ds, "2024-12-08"),
+               "history-ar": to_kml(ds, lang="ar"), "state-ru": to_kml(ds, "2024-12-08", lang="ru")}
+    for name, text in exports.items():
         path = tmp_path / f"{name}.kml"
         path.write_text(text, encoding="utf-8")
         assert schema.validate(etree.parse(str(path))), f"{folder.name} {name}: {schema.error_log}"
@@ -250,3 +252,26 @@ def test_geojson_history_ids_are_stable_and_open_ends_are_null(gis_data: Path, t
     assert gdf["end"].isna().tolist() == [f["id"] in ongoing for f in feats]
     sw = gdf[gdf["id"] == "site-sw"]
     assert (sw.geometry.x.iloc[0], sw.geometry.y.iloc[0]) == pytest.approx((-13.2312, -8.8583))
+
+
+def test_exports_in_another_language_translate_names_and_words_not_keys():
+    """--lang ru: names from `names` (English where the data has none), the balloons' words from
+    the catalogs; ids, codes and CSV headers as in English, so files in every language join."""
+    from garrison.i18n import messages
+
+    ds = load(BUNDLED)
+    ru = messages("ru")
+    named = [r for r in ds.records if "ru" in r.names]
+    unnamed = [r for r in ds.records if "ru" not in r.names]
+    assert named and unnamed
+    en_csv, ru_csv = (pd.read_csv(io.StringIO(history_csv(ds, lang))) for lang in (None, "ru"))
+    assert list(en_csv.columns) == list(ru_csv.columns)
+    assert en_csv["id"].tolist() == ru_csv["id"].tolist() and en_csv["status"].tolist() == ru_csv["status"].tolist()
+    names = dict(zip(ru_csv["id"], ru_csv["name"], strict=False))
+    assert names[named[0].id] == named[0].names["ru"] and names[unnamed[0].id] == unnamed[0].name
+    kml = to_kml(ds, "2024-12-08", lang="ru")
+    assert ru.gettext("Garrison at {date}").format(date=ru.date("2024-12-08")) in kml
+    assert f"<name>{named[0].names['ru']}</name>" in kml or named[0].names["ru"] in kml
+    assert ru.term("status", "blockaded") in kml and ru.gettext("operator: {name}").split(":")[0] in kml
+    # must NOT happen: a translated key (ExtendedData names and values stay the data's)
+    assert '<Data name="status">' in kml and "<value>blockaded</value>" in kml

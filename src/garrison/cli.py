@@ -14,6 +14,8 @@ from pathlib import Path
 
 from . import export
 from .dates import iso, parse_partial
+from .i18n import DEFAULT as DEFAULT_LANG
+from .i18n import LANGUAGES
 from .loader import Loader, NoDataFolder, default_data_dir
 from .parsecache import default_cache_dir
 
@@ -57,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=("geojson", "csv", "kml", *BINARY_FORMATS), required=True,
                    help="gpkg (GeoPackage) and parquet (GeoParquet) need --output")
     e.add_argument("--output", "-o", metavar="FILE", help="write here instead of standard output")
+    e.add_argument("--lang", choices=tuple(LANGUAGES), default=DEFAULT_LANG,
+                   help="names (and the KML balloons' words) in this language where the data has them; "
+                        "ids, codes and column names stay the same")
 
     lint = sub.add_parser("lint", parents=[common], help="check (or --fix) the formatting of data files")
     lint.add_argument("files", nargs="*", help="files to lint (default: every data file)")
@@ -169,13 +174,13 @@ def _output(ds, args) -> str | bytes:
         if args.format in BINARY_FORMATS:
             if not args.output:
                 raise UsageError(f"--format {args.format} writes a binary file: give --output FILE")
-            table = export.period_table(ds, args.date)
+            table = export.period_table(ds, args.date, args.lang)
             return export.to_gpkg(table) if args.format == "gpkg" else export.to_parquet(table)
         if args.format == "kml":
-            return export.to_kml(ds, args.date)
+            return export.to_kml(ds, args.date, args.lang)
         if args.format == "csv":
-            return export.state_csv(ds, args.date) if args.date else export.history_csv(ds)
-        coll = export.state_features(ds, args.date) if args.date else export.history_features(ds)
+            return export.state_csv(ds, args.date, args.lang) if args.date else export.history_csv(ds, args.lang)
+        coll = export.state_features(ds, args.date, args.lang) if args.date else export.history_features(ds, args.lang)
         return export.to_geojson(coll)
     raise UsageError(f"unknown command {args.command}")
 

@@ -69,8 +69,17 @@ class Dataset:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
 
-    def actor_name(self, actor_id: str | None) -> str | None:
-        return self.actors[actor_id].name if actor_id in self.actors else actor_id
+    def actor_name(self, actor_id: str | None, lang: str | None = None) -> str | None:
+        """An actor's name, in `lang` where actors.yaml gives one (else the English name)."""
+        if actor_id not in self.actors:
+            return actor_id
+        actor = self.actors[actor_id]
+        return (getattr(actor, "names", None) or {}).get(lang) or actor.name if lang else actor.name
+
+    def name_of(self, inst_id: str, lang: str | None = None) -> str:
+        """An installation's name, in `lang` where its `names` give one (else the English name)."""
+        rec = self.records[self.index[inst_id]]
+        return rec.names.get(lang) or rec.name if lang else rec.name
 
     # --- time queries --------------------------------------------------------------------
     @cached_property

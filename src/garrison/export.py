@@ -53,6 +53,8 @@ import pyogrio
 from .checks import check_url
 from .dataset import Dataset
 from .dates import OPEN_END, from_day, iso
+from .i18n import DEFAULT as DEFAULT_LANG
+from .i18n import Messages, messages
 from .model import Installation
 from .timeline import DateLike
 from .vocab import KIND_LOOKS, SHAPES, STATUS_LOOKS
@@ -94,27 +96,40 @@ def _span(rec: Installation, k: int) -> tuple[str, str | None]:
     return period.start.text, history[k + 1].start.text if k + 1 < len(history) else None
 
 
+def in_language(ds: Dataset, props: dict, lang: str | None) -> dict:
+    """The row's names in `lang` (installation, operator, territory), where the data has them;
+    ids, codes and column names stay as they are, so files in every language join."""
+    if not lang or lang == DEFAULT_LANG:
+        return props
+    out = dict(props)
+    out["name"] = ds.name_of(props["id"], lang)
+    for key in ("operator", "territory"):
+        if f"{key}_name" in out:
+            out[f"{key}_name"] = ds.actor_name(props.get(key), lang)
+    return out
+
+
 def installation_props(rec: Installation) -> dict:
     """The record's own facts for an export row: when it was checked and how precise its position is."""
     return {"checked": rec.checked.text if rec.checked else None, "position": rec.position,
             "position_km": rec.position_km}
 
 
-def state_features(ds: Dataset, date: DateLike) -> dict:
-    """A FeatureCollection with one Point per installation that has a record at `date`."""
+def state_features(ds: Dataset, date: DateLike, lang: str | None = None) -> dict:
+    """A FeatureCollection with one Point per installation that has a record at `date` (names in `lang`)."""
     frame = ds.state_at(date)
     feats = []
     for row in frame.itertuples(index=False):
         props = row._asdict()
         lon, lat = props.pop("lon"), props.pop("lat")
         props["sources"] = list(props["sources"])
-        props |= installation_props(ds.records[ds.index[props["id"]]])
+        props = in_language(ds, props | installation_props(ds.records[ds.index[props["id"]]]), lang)
         feats.append({"type": "Feature", "id": props["id"], "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": props})
     return {"type": "FeatureCollection", "features": feats}
 
 
-def history_features(ds: Dataset) -> dict:
-    """A FeatureCollection with one Point feature per period, carrying `start` and `end`."""
+def history_features(ds: Dataset, lang: str | None = None) -> dict:
+    """A FeatureCollection with one Point feature per period, carrying `start` and `end` (names in `lang`)."""
     pt, feats = ds.periods, []
     for i, rec in enumerate(ds.records):
         for row in range(pt.offsets[i], pt.offsets[i + 1]):
@@ -126,6 +141,7 @@ def history_features(ds: Dataset) -> dict:
                      "territory_name": ds.actor_name(d["territory"]), "confidence": d["confidence"],
                      "sources": d["sources"], "note": d["note"], **installation_props(rec),
                      "disputed": rec.history[row - pt.offsets[i]].disputed}
+            props = in_language(ds, props, lang)
             feats.append({"type": "Feature", "id": period_id(rec.id, d["since"]),
                           "geometry": {"type": "Point", "coordinates": [rec.lon, rec.lat]}, "properties": props})
     return {"type": "FeatureCollection", "features": feats}
@@ -162,14 +178,14 @@ def to_csv(rows: Iterable[dict], columns: list[str]) -> str:
     return buf.getvalue()
 
 
-def state_csv(ds: Dataset, date: DateLike) -> str:
+def state_csv(ds: Dataset, date: DateLike, lang: str | None = None) -> str:
     frame = ds.state_at(date)
-    rows = [{**r, **installation_props(ds.records[ds.index[r["id"]]])} for r in frame.to_dict("records")]
+    rows = [in_language(ds, {**r, **installation_props(ds.records[ds.index[r["id"]]])}, lang) for r in frame.to_dict("records")]
     return to_csv(rows, [*frame.columns, *INSTALLATION_COLUMNS])
 
 
-def history_csv(ds: Dataset) -> str:
-    feats = history_features(ds)["features"]
+def history_csv(ds: Dataset, lang: str | None = None) -> str:
+    feats = history_features(ds, lang)["features"]
     rows = [{**f["properties"], "lon": f["geometry"]["coordinates"][0], "lat": f["geometry"]["coordinates"][1]} for f in feats]
     cols = ["id", "name", "kind", "country", "lat", "lon", "start", "end", "since", "operator", "operator_name",
             "status", "territory", "territory_name", "confidence", "sources", "note", *INSTALLATION_COLUMNS, "disputed"]
@@ -187,24 +203,27 @@ def _xml_id(*parts: str) -> str:
     return "g." + ".".join(re.sub(r"[^A-Za-z0-9_.-]", "_", p) for p in parts)
 
 
-def _describe(ds: Dataset, props: dict) -> str:
+def _describe(ds: Dataset, props: dict, m: Messages) -> str:
     """The balloon's HTML: status, operator, territory, confidence and each source as a link.
 
     Every data string is HTML-escaped here; the XML writer escapes the whole once more, as KML
     carries HTML inside a text element.
     """
-    h = html.escape
-    lines = [f"<b>{h(props['status'])}</b>, operator: {h(ds.actor_name(props['operator']) or '')}"]
+    h, lang = html.escape, m.lang
+    lines = [f"<b>{h(m.term('status', props['status']))}</b>, "
+             + h(m.gettext("operator: {name}").format(name=ds.actor_name(props["operator"], lang) or ""))]
     if props.get("territory"):
-        lines.append(f"territory: {h(ds.actor_name(props['territory']) or '')}")
-    lines.append(f"confidence: {h(props['confidence'])}; since {h(props['since'])}")
+        lines.append(h(m.gettext("territory: {name}").format(name=ds.actor_name(props["territory"], lang) or "")))
+    lines.append(h(m.gettext("confidence: {confidence}; since {date}").format(
+        confidence=m.term("confidence", props["confidence"]), date=m.date(props["since"]))))
     for sid in props["sources"]:
         src = ds.sources.get(sid)
         if src:
             cite = f"{h(src.publisher)}: {h(src.title)}"
             if check_url(src.url) is None:  # a source whose URL is broken is named, not linked
                 cite = f'<a href="{h(src.url)}">{cite}</a>'
-            lines.append(f'{cite} ({h(src.date or "n.d.")})')
+            when = m.date(src.date) if src.date else m.gettext("n.d.")  # i18n: no date (of a source)
+            lines.append(f"{cite} ({h(when)})")
     if props.get("note"):
         lines.append(h(props["note"]))
     return "<br/>".join(lines)
@@ -235,22 +254,22 @@ def _style(doc: ET.Element, ds: Dataset, operator: str, kind: str, status: str) 
     _sub(_sub(style, "LabelStyle"), "scale", "0.8")
 
 
-def _placemarks(ds: Dataset, date: DateLike | None):
+def _placemarks(ds: Dataset, date: DateLike | None, lang: str | None = None):
     """(placemark id, properties, (begin, end) texts or None, lon, lat) for each feature.
 
     The history's spans keep the data's own precision ('2015', '2015-09', '2015-09-30' are
     KML's gYear, gYearMonth and date); an implied end is the next period's start as written.
     """
     if date is not None:
-        for f in state_features(ds, date)["features"]:
+        for f in state_features(ds, date, lang)["features"]:
             lon, lat = f["geometry"]["coordinates"]
             yield _xml_id(f["id"]), f["properties"], None, lon, lat
         return
     pt = ds.periods
     for i, rec in enumerate(ds.records):
         for k in range(len(rec.history)):
-            props = {"id": rec.id, "name": rec.name, **pt.describe(pt.offsets[i] + k), **installation_props(rec),
-                     "disputed": rec.history[k].disputed}
+            props = in_language(ds, {"id": rec.id, "name": rec.name, **pt.describe(pt.offsets[i] + k),
+                                     **installation_props(rec), "disputed": rec.history[k].disputed}, lang)
             span = _span(rec, k)
             yield _xml_id(rec.id, span[0]), props, span, rec.lon, rec.lat
 
@@ -264,12 +283,16 @@ def _kml_value(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def to_kml(ds: Dataset, date: DateLike | None = None) -> str:
-    """KML 2.2 (valid against OGC's schema) of the state at `date`, or of the full history with a TimeSpan per period."""
+def to_kml(ds: Dataset, date: DateLike | None = None, lang: str | None = None) -> str:
+    """KML 2.2 (valid against OGC's schema) of the state at `date`, or of the full history with a
+    TimeSpan per period; names and the balloons' words in `lang` (the data keys stay English)."""
+    m = messages(lang or DEFAULT_LANG)
     root = ET.Element(f"{{{KML_NS}}}kml")
     doc = _sub(root, "Document", id="garrison")
-    _sub(doc, "name", "Garrison" + (f" at {iso(int(ds.periods.state_at(date).day))}" if date is not None else " history"))
-    placemarks = list(_placemarks(ds, date))
+    title = (m.gettext("Garrison at {date}").format(date=m.date(iso(int(ds.periods.state_at(date).day))))
+             if date is not None else m.gettext("Garrison history"))
+    _sub(doc, "name", title)
+    placemarks = list(_placemarks(ds, date, lang))
     kind_of = {r.id: r.kind for r in ds.records}
     looks = {(p["operator"], kind_of[p["id"]], p["status"]) for _, p, _, _, _ in placemarks if p["operator"] in ds.actors}
     for look in sorted(looks):  # a style per look in use, before the placemarks (KML's order)
@@ -277,7 +300,7 @@ def to_kml(ds: Dataset, date: DateLike | None = None) -> str:
     for pm_id, p, span, lon, lat in placemarks:
         pm = _sub(doc, "Placemark", id=pm_id)
         _sub(pm, "name", p["name"])
-        _sub(pm, "description", _describe(ds, p))
+        _sub(pm, "description", _describe(ds, p, m))
         if span is not None:
             ts = _sub(pm, "TimeSpan")
             _sub(ts, "begin", span[0])
@@ -315,10 +338,10 @@ def _period_row(ds: Dataset, row: int) -> dict:
     }
 
 
-def period_table(ds: Dataset, date: DateLike | None = None) -> gpd.GeoDataFrame:
-    """The GeoPackage/GeoParquet table: every period, or each installation's period at `date`."""
+def period_table(ds: Dataset, date: DateLike | None = None, lang: str | None = None) -> gpd.GeoDataFrame:
+    """The GeoPackage/GeoParquet table: every period, or each installation's period at `date` (names in `lang`)."""
     rows = ds.periods.state_at(date).period if date is not None else range(len(ds.periods))
-    recs = [_period_row(ds, int(r)) for r in rows]
+    recs = [in_language(ds, _period_row(ds, int(r)), lang) for r in rows]
     # Explicit dtypes, so an empty table or an all-null column keeps its type: date32 becomes a
     # GeoPackage DATE and a Parquet date32 (a column of None alone would be typeless).
     cols = {c: pd.array([r[c] for r in recs], dtype=pd.ArrowDtype(pa.date32()) if c in DATE_COLUMNS

@@ -10,6 +10,8 @@ import pytest
 from paths import BUNDLED
 from playwright.sync_api import expect
 
+from garrison.i18n import messages
+
 pytestmark = pytest.mark.browser
 
 BROKEN_ID = "zz-broken-status"
@@ -49,7 +51,7 @@ def test_broken_file_is_reported_and_valid_installations_still_mapped(garrison_f
     garrison.open()
     expander = page.get_by_test_id("stExpander").filter(has_text="in the data files")
     expect(expander).to_be_visible()
-    expect(expander).to_contain_text(f"{len(data.ds.errors)} error(s)")
+    expect(expander).to_contain_text(messages("en").ngettext("{n} error", "{n} errors", len(data.ds.errors)))
     expander.locator("summary").click()
     listing = expander.locator("code")
     expect(listing).to_be_visible()

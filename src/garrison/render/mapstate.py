@@ -19,6 +19,7 @@ import numpy as np
 
 from ..dataset import Dataset
 from ..dates import to_day
+from ..i18n import browser_table
 from ..ui.permalink import View
 from ..vocab import STATUSES
 from .layers import LayerDef
@@ -106,8 +107,8 @@ def layer_matches(ds: Dataset, layers: Iterable[LayerDef]) -> dict[str, dict]:
 
 
 def map_data(ds: Dataset, view: View, payload_url: str, *, search_ids: Iterable[str] | None = None,
-             edit: bool = False, layers: Iterable[LayerDef] = ()) -> dict:
-    """The map component's `data` for this view (JSON)."""
+             edit: bool = False, layers: Iterable[LayerDef] = (), lang: str = "en") -> dict:
+    """The map component's `data` for this view (JSON), its words in the interface language `lang`."""
     inst, period = filter_masks(ds, view, search_ids)
     data: dict = {
         "payload": payload_url,
@@ -120,6 +121,7 @@ def map_data(ds: Dataset, view: View, payload_url: str, *, search_ids: Iterable[
         "fit": None,
         "view": {"lat": view.lat, "lon": view.lon, "zoom": view.zoom} if view.lat is not None else None,
         "edit": bool(edit),
+        "words": browser_table(lang),
     }
     if view.compare is not None:
         data["compare"] = {"date": view.compare.isoformat(), "codes": int32s(ds.periods.codes_at(view.compare))}

@@ -1,5 +1,5 @@
 """The view: the one value that says what the page shows (date, compare date, selection,
-filters, search, map view, basemap), and its URL query parameters -- read and written here only."""
+filters, search, map view, basemap, language), and its URL query parameters -- read and written here only."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from ..dataset import Dataset
 from ..dates import parse_partial
+from ..i18n import supported
 
 LIST_KEYS = ("op", "country", "kind", "status")
 BASEMAPS = ("offline", "osm", "satellite")
@@ -25,6 +26,7 @@ class View:
     lon: float | None = None
     zoom: int | None = None
     basemap: str = "offline"
+    lang: str | None = None  # the reader's explicit choice (link or menu); None: the browser's
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -65,6 +67,7 @@ def parse_view(params: Mapping[str, str], ds: Dataset) -> View:
         v.lat = v.lon = v.zoom = None
     basemap = params.get("basemap")
     v.basemap = basemap if basemap in BASEMAPS else "offline"
+    v.lang = supported(params.get("lang"))
     if v.select and v.date is None:
         # a link to one installation opens at its latest change
         v.date = max(parse_partial(h["start"]).start for h in ds.history(v.select))
@@ -89,4 +92,6 @@ def to_params(v: View) -> dict[str, str]:
         out["lat"], out["lon"], out["zoom"] = f"{v.lat:.4f}", f"{v.lon:.4f}", str(v.zoom)
     if v.basemap != "offline":
         out["basemap"] = v.basemap
+    if v.lang:
+        out["lang"] = v.lang
     return out

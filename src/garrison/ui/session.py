@@ -3,7 +3,7 @@
 callbacks, and written back to the URL at the end of each run.
 
 The sidebar's widgets are keyed with the URL parameter's own name (`op`, `country`, `kind`,
-`status`, `q`, `basemap`); their callbacks copy the widget's value into the view.
+`status`, `q`, `basemap`, `lang`); their callbacks copy the widget's value into the view.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import datetime as dt
 import streamlit as st
 
 from ..dataset import Dataset
+from ..i18n import DEFAULT, accept_language, negotiate
 from .permalink import LIST_KEYS, View, parse_view, to_params
 
 MAP_KEY = "map"
@@ -32,6 +33,7 @@ def view_of_session(ds: Dataset) -> View:
         for key in LIST_KEYS:  # the widgets start from the link
             st.session_state[key] = list(view.filters[key])
         st.session_state.q, st.session_state.basemap = view.q, view.basemap
+        st.session_state.lang = language(view)
         st.session_state.compare_on = view.compare is not None
         st.session_state.compare = view.compare or _year_before(view.date, first)
     if view.compare is not None:  # e.g. a year before a date near the data's start
@@ -64,6 +66,8 @@ def sync_widget(key: str) -> None:
         view.q = value
     elif key == "basemap":
         view.basemap = value
+    elif key == "lang":
+        view.lang = value
     elif key in ("compare_on", "compare"):
         # a year before the date unless the reader picked one (the picker's value may be gone
         # while it was hidden)
@@ -84,6 +88,17 @@ def sync_map() -> None:
         view.select = events["select"]
     if events.get("place"):
         st.session_state.ed_click = dict(events["place"])
+
+
+def language(view: View) -> str:
+    """The interface language: the link's or the menu's choice, else the browser's preferences."""
+    if view.lang:
+        return view.lang
+    context = getattr(st, "context", None)
+    preferred = [getattr(context, "locale", None) or ""] if context is not None else []
+    headers = getattr(context, "headers", None) or {}
+    preferred += accept_language(headers.get("Accept-Language"))
+    return negotiate(p for p in preferred if p) if preferred else DEFAULT
 
 
 def select(inst_id: str | None) -> None:

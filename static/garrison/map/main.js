@@ -2,7 +2,8 @@
 // component, kept on its root element; nothing kept at module level, so two maps on one page work.
 //
 // In (the component's `data`, from src/garrison/render/mapstate.py): the payload's URL, the date,
-// the selection, the filter's and compare's answers, the map view, edit mode.
+// the selection, the filter's and compare's answers, the map view, edit mode, the words of the
+// reader's language (from the gettext catalogs; see i18n.js).
 // Out: state values `date` (when a drag, key press or play is over) and `view` (each settled view
 // the server does not know yet); triggers `select` (an installation's id) and `place` (a position; edit mode only).
 // The map itself is defined in Python with folium: `build(garrison)` runs folium's script, whose
@@ -27,7 +28,7 @@ function loadScript(src) {
   return s._garrisonLoaded;
 }
 
-const MODULES = ["dom.js", "time.js", "payload.js", "timeline.js", "paint.js", "installations.js", "rings.js", "routes.js", "legend.js"];
+const MODULES = ["dom.js", "i18n.js", "time.js", "payload.js", "timeline.js", "paint.js", "installations.js", "rings.js", "routes.js", "legend.js"];
 
 function preloadModule(href) {
   if (document.querySelector('link[rel="modulepreload"][href="' + href + '"]')) return;
@@ -69,9 +70,11 @@ class GarrisonMap {
     this.received = { date: undefined, view: undefined, fit: undefined };  // what the server last said
     this.timings = { init: performance.now() };
     this.component = null;
+    this.words = modules.ENGLISH;
     build(this._garrison());
     if (!this.map) throw new Error("Garrison: the map definition attached no map");
     this.box = this.map.getContainer();
+    this.box.setAttribute("dir", "ltr");  // a map reads left to right in every language (controls, coordinates)
     this.box.garrison = this;  // for tests and benchmarks: the map's own state, read in the page
     this.box.setAttribute("data-garrison-mount", String(Date.now()) + "-" + Math.random().toString(36).slice(2));
     this._watchMoves();
@@ -190,6 +193,7 @@ class GarrisonMap {
         first, last, changeDays: p.change_days,
         onDay: (day) => this._restyle(day),
         onSettle: (day) => this._report(day),
+        words: this._wordsOf(this.data),
       });
     } else {
       this.timeline.setRange(first, last, p.change_days);
@@ -200,8 +204,17 @@ class GarrisonMap {
     this.timings.built = performance.now();
   }
 
+  /** The Words for the data's language (made again only when the language changes). */
+  _wordsOf(data) {
+    const table = data && data.words;
+    if (table && table.lang !== this.words.lang) this.words = new this.m.Words(table);
+    return this.words;
+  }
+
   _apply(data) {
     const s = this.state, m = this.m;
+    const words = this.words;
+    if (this._wordsOf(data) !== words) this.timeline.relabel(this.words);
     s.select = data.select || null;
     s.match = data.match ? { inst: m.fromBase64(data.match.inst), period: m.fromBase64(data.match.period) } : null;
     s.compareCodes = data.compare ? m.fromBase64(data.compare.codes, Int32Array) : null;

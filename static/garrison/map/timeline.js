@@ -1,10 +1,13 @@
 // The timeline: the Date slider (role slider, name "Date"), previous/next change, play/pause with
 // speed and step. Dragging and playing happen here, with no server round trip per frame; the
 // owner hears every day (to restyle) and, separately, when a move is over (to tell the server).
+import { ENGLISH } from "./i18n.js";
 import { DAY_MS, isoDay, step, stepChange } from "./time.js";
 
-const SPEEDS = [["slow (1 s)", 1000], ["normal (0.5 s)", 500], ["fast (0.25 s)", 250], ["fastest (60 fps)", 16]];
-const STEPS = ["day", "month", "change"];
+// The labels are written out in t() calls so that the catalogs' extractor finds them.
+const SPEEDS = [[(w) => w.t("slow (1 s)"), 1000], [(w) => w.t("normal (0.5 s)"), 500],
+  [(w) => w.t("fast (0.25 s)"), 250], [(w) => w.t("fastest (60 fps)"), 16]];
+const STEPS = [["day", (w) => w.t("step: day")], ["month", (w) => w.t("step: month")], ["change", (w) => w.t("step: change")]];
 const KEYS = new Set(["PageUp", "PageDown", "Home", "End", "ArrowRight", "ArrowUp", "ArrowLeft", "ArrowDown"]);
 
 function el(tag, attrs, textValue) {
@@ -22,7 +25,8 @@ function addMonths(day, n) {
 
 export class Timeline {
   /** `onDay(day)` on every change of day; `onSettle(day)` once a drag, key press or play is over. */
-  constructor(root, { first, last, changeDays, onDay, onSettle }) {
+  constructor(root, { first, last, changeDays, onDay, onSettle, words = ENGLISH }) {
+    this.words = words;
     this.first = first;
     this.last = last;
     this.changeDays = changeDays;
@@ -39,17 +43,17 @@ export class Timeline {
     this.dateText = el("div", { class: "garrison-date", "data-testid": "garrison-date", "aria-live": "polite" });
     top.appendChild(this.dateText);
     const buttons = el("div", { class: "garrison-timeline-buttons" });
-    this.prev = el("button", { type: "button", class: "garrison-btn" }, "◀ Previous change");
-    this.next = el("button", { type: "button", class: "garrison-btn" }, "Next change ▶");
-    this.play = el("button", { type: "button", class: "garrison-btn garrison-play", "aria-pressed": "false" }, "▶ Play");
-    this.speed = el("select", { "aria-label": "Speed", class: "garrison-select" });
-    SPEEDS.forEach(([label, ms], k) => { const o = el("option", { value: String(ms) }, label); if (k === 1) o.selected = true; this.speed.appendChild(o); });
-    this.unit = el("select", { "aria-label": "Step", class: "garrison-select" });
-    STEPS.forEach((s) => { const o = el("option", { value: s }, "step: " + s); if (s === "month") o.selected = true; this.unit.appendChild(o); });
+    this.prev = el("button", { type: "button", class: "garrison-btn" });
+    this.next = el("button", { type: "button", class: "garrison-btn" });
+    this.play = el("button", { type: "button", class: "garrison-btn garrison-play", "aria-pressed": "false" });
+    this.speed = el("select", { class: "garrison-select" });
+    SPEEDS.forEach(([, ms], k) => { const o = el("option", { value: String(ms) }); if (k === 1) o.selected = true; this.speed.appendChild(o); });
+    this.unit = el("select", { class: "garrison-select" });
+    STEPS.forEach(([s]) => { const o = el("option", { value: s }); if (s === "month") o.selected = true; this.unit.appendChild(o); });
     [this.prev, this.next, this.play, this.speed, this.unit].forEach((b) => buttons.appendChild(b));
     top.appendChild(buttons);
     box.appendChild(top);
-    this.slider = el("input", { type: "range", "aria-label": "Date", class: "garrison-slider", min: String(this.first),
+    this.slider = el("input", { type: "range", class: "garrison-slider", min: String(this.first),
       max: String(this.last), step: "1" });
     box.appendChild(this.slider);
     const ends = el("div", { class: "garrison-timeline-ends" });
@@ -57,6 +61,7 @@ export class Timeline {
     ends.appendChild(el("span", {}, isoDay(this.last)));
     box.appendChild(ends);
     root.appendChild(box);
+    this.relabel(this.words);
 
     this.slider.addEventListener("input", () => this._set(+this.slider.value, false));
     this.slider.addEventListener("change", () => this._settle());
@@ -66,6 +71,24 @@ export class Timeline {
     this.next.addEventListener("click", () => this._jump(+1));
     this.play.addEventListener("click", () => (this._timer ? this.stop() : this.start()));
     this.speed.addEventListener("change", () => { if (this._timer) { this.stop(false); this.start(); } });
+  }
+
+  /** Every label in the language of `words` (the reader switched languages). */
+  relabel(words) {
+    this.words = words;
+    this.prev.textContent = "◀ " + words.t("Previous change");
+    this.next.textContent = words.t("Next change") + " ▶";
+    this._labelPlay();
+    this.speed.setAttribute("aria-label", words.t("Speed"));
+    [...this.speed.options].forEach((o, k) => { o.textContent = SPEEDS[k][0](words); });
+    this.unit.setAttribute("aria-label", words.t("Step"));
+    [...this.unit.options].forEach((o, k) => { o.textContent = STEPS[k][1](words); });
+    // i18n: the accessible name of the timeline's slider
+    this.slider.setAttribute("aria-label", words.t("Date"));
+  }
+
+  _labelPlay() {
+    this.play.textContent = this._timer ? "⏸ " + this.words.t("Pause") : "▶ " + this.words.t("Play");
   }
 
   /** Show `day` (from the server or a link) without telling the server back. */
@@ -89,7 +112,6 @@ export class Timeline {
   start() {
     if (this._timer) return;
     if (this.day >= this.last) this._set(this.first, false);
-    this.play.textContent = "⏸ Pause";
     this.play.setAttribute("aria-pressed", "true");
     const every = +this.speed.value;
     let due = performance.now() + every;
@@ -104,13 +126,14 @@ export class Timeline {
       this._timer = requestAnimationFrame(tick);
     };
     this._timer = requestAnimationFrame(tick);
+    this._labelPlay();
   }
 
   stop(settle = true) {
     if (this._timer === null) return;
     cancelAnimationFrame(this._timer);
     this._timer = null;
-    this.play.textContent = "▶ Play";
+    this._labelPlay();
     this.play.setAttribute("aria-pressed", "false");
     if (settle) this._settle();
   }
