@@ -269,6 +269,8 @@ def test_exports_in_another_language_translate_names_and_words_not_keys():
     assert en_csv["id"].tolist() == ru_csv["id"].tolist() and en_csv["status"].tolist() == ru_csv["status"].tolist()
     names = dict(zip(ru_csv["id"], ru_csv["name"], strict=False))
     assert names[named[0].id] == named[0].names["ru"] and names[unnamed[0].id] == unnamed[0].name
+    actors = dict(zip(ru_csv["operator"], ru_csv["operator_name"], strict=False))
+    assert "ru" in ds.actors["ru"].names and actors["ru"] == ds.actors["ru"].names["ru"]
     kml = to_kml(ds, "2024-12-08", lang="ru")
     assert ru.gettext("Garrison at {date}").format(date=ru.date("2024-12-08")) in kml
     assert f"<name>{named[0].names['ru']}</name>" in kml or named[0].names["ru"] in kml

@@ -74,7 +74,7 @@ class Dataset:
         if actor_id not in self.actors:
             return actor_id
         actor = self.actors[actor_id]
-        return (getattr(actor, "names", None) or {}).get(lang) or actor.name if lang else actor.name
+        return actor.names.get(lang) or actor.name if lang else actor.name
 
     def name_of(self, inst_id: str, lang: str | None = None) -> str:
         """An installation's name, in `lang` where its `names` give one (else the English name)."""
