@@ -280,7 +280,9 @@ export async function composeMap(gmap, { ratio = globalThis.devicePixelRatio || 
   // the panes in the order they stack (custom panes are appended after Leaflet's own)
   const panes = [...mapPane.children].map((el, k) => ({ el, k, z: parseInt(getComputedStyle(el).zIndex, 10) || 0 }))
     .sort((a, b) => a.z - b.z || a.k - b.k);
-  for (const { el } of panes) paintElement(ctx, el, box.left, box.top, svgs, (e) => skipped.has(e));
+  // the installations' hook elements are transparent by design (installations.js paints the markers)
+  const skip = (e) => skipped.has(e) || e.classList.contains("garrison-hooks");
+  for (const { el } of panes) paintElement(ctx, el, box.left, box.top, svgs, skip);
   const day = gmap.state.day;
   drawFrame(ctx, gmap, size, ratio, { title, date: isoDay(day), publishers: publishersAt(gmap, day) });
   return out;
@@ -433,6 +435,10 @@ export function videoFormats() {
 const CAMERA = "M4 7h3l2-2h6l2 2h3v12H4z M12 9.5a3.5 3.5 0 1 0 0 7a3.5 3.5 0 1 0 0-7z";
 const FILM = "M4 4h16v16H4z M8 4v16 M16 4v16 M4 8h4 M4 12h4 M4 16h4 M16 8h4 M16 12h4 M16 16h4";
 
+function buttonCss() {  // the icon buttons keep Leaflet's control size when the form opens under them
+  return "width:30px;height:30px;padding:0;display:flex;align-items:center;justify-content:center";
+}
+
 function icon(d) {  // a line icon drawn as SVG (no emoji font needed); the HTML parser gives it SVG's namespace
   const holder = document.createElement("span");
   holder.innerHTML = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="none" ' +
@@ -482,15 +488,17 @@ export const CaptureControl = L.Control.extend({
 
   onAdd() {
     const box = (this._box = text("div", "garrison-capture leaflet-bar"));
-    box.style.cssText = "background:#fff;display:flex;flex-direction:column;align-items:stretch";
+    box.style.cssText = "background:#fff;display:flex;flex-direction:column;align-items:flex-start";
     const png = text("button", "garrison-btn garrison-capture-png");
     png.appendChild(icon(CAMERA));
+    png.style.cssText = buttonCss();
     png.type = "button";
     png.title = "Save the map as a PNG image";
     png.setAttribute("aria-label", "Save the map as a PNG image");
     png.addEventListener("click", () => this.savePng());
     const anim = text("button", "garrison-btn garrison-capture-anim");
     anim.appendChild(icon(FILM));
+    anim.style.cssText = buttonCss();
     anim.type = "button";
     anim.title = "Make an animation of a date range";
     anim.setAttribute("aria-label", "Make an animation of a date range");
