@@ -488,7 +488,7 @@ export const CaptureControl = L.Control.extend({
 
   onAdd() {
     const box = (this._box = text("div", "garrison-capture leaflet-bar"));
-    box.style.cssText = "background:#fff;display:flex;flex-direction:column;align-items:flex-start";
+    box.style.cssText = "background:#fff;color:#222;display:flex;flex-direction:column;align-items:flex-start";
     const png = text("button", "garrison-btn garrison-capture-png");
     png.appendChild(icon(CAMERA));
     png.style.cssText = buttonCss();
