@@ -29,7 +29,7 @@ from garrison.render.layers import load_layers  # noqa: E402
 from garrison.render.mapstate import map_data  # noqa: E402
 from garrison.render.mapview import ComponentParts, build_map, component_parts  # noqa: E402
 from garrison.render.payload import build_payload, write_payload  # noqa: E402
-from garrison.ui import panels  # noqa: E402
+from garrison.ui import downloads, panels  # noqa: E402
 from garrison.ui.map_component import garrison_map  # noqa: E402
 from garrison.ui.page_language import page_language  # noqa: E402
 from garrison.ui.permalink import BASEMAPS  # noqa: E402
@@ -180,6 +180,11 @@ with st.sidebar:
     if read_only:
         st.warning(read_only)
     st.caption(f"Data: {len(ds.records)} installations, {len(ds.sources)} sources · {panels.md_escape(Path(ds.data_dir).name)}")  # the folder's name: its path on the server is nobody's business
+
+# --- take it away: the shown map's files (sidebar) -------------------------------------------
+with st.sidebar:
+    st.header("Download")
+    downloads.download_buttons(ds, view, hits)
 
 # --- the selection --------------------------------------------------------------------------
 sel, date = view.select, view.date

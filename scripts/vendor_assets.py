@@ -10,7 +10,7 @@ the network, and only to the npm registry (through ``npm pack``).
 
 Output
 ------
-static/vendor/<package>/...   Leaflet and topojson-client, each with its LICENSE
+static/vendor/<package>/...   Leaflet, topojson-client, gifenc, webm-muxer and mp4-muxer, each with its LICENSE
 static/basemap/*.json         world-atlas TopoJSON (Natural Earth, public domain),
                               places.json and country-labels.json derived from
                               Natural Earth, plus the packages' LICENSE files
@@ -47,6 +47,11 @@ WORLD_ATLAS_VERSION = "2.0.2"
 # as an example data set.  It is the only npm package we found that carries
 # Natural Earth populated places; its code is MIT, the data is public domain.
 GLOBE_GL_VERSION = "2.46.2"
+# gifenc encodes the map's animations as GIF in the browser (static/garrison/map/capture.js).
+GIFENC_VERSION = "1.0.3"
+# webm-muxer and mp4-muxer put the frames the browser's WebCodecs encoder made into WebM and MP4 files.
+WEBM_MUXER_VERSION = "5.1.4"
+MP4_MUXER_VERSION = "5.2.2"
 
 NATURAL_EARTH_TERMS = (
     "Public domain (Natural Earth, naturalearthdata.com terms of use); "
@@ -58,6 +63,9 @@ PACKAGES = {
     "topojson-client": TOPOJSON_CLIENT_VERSION,
     "world-atlas": WORLD_ATLAS_VERSION,
     "globe.gl": GLOBE_GL_VERSION,
+    "gifenc": GIFENC_VERSION,
+    "webm-muxer": WEBM_MUXER_VERSION,
+    "mp4-muxer": MP4_MUXER_VERSION,
 }
 
 # (package, glob of source paths inside the package, destination dir under static/)
@@ -66,6 +74,9 @@ COPIES = [
     ("leaflet", "dist/leaflet.css", "vendor/leaflet"),
     ("leaflet", "dist/images/*.png", "vendor/leaflet/images"),
     ("topojson-client", "dist/topojson-client.min.js", "vendor/topojson-client"),
+    ("gifenc", "dist/gifenc.esm.js", "vendor/gifenc"),
+    ("webm-muxer", "build/webm-muxer.mjs", "vendor/webm-muxer"),
+    ("mp4-muxer", "build/mp4-muxer.mjs", "vendor/mp4-muxer"),
     ("world-atlas", "countries-50m.json", "basemap"),
     ("world-atlas", "countries-10m.json", "basemap"),
     ("world-atlas", "land-50m.json", "basemap"),
@@ -75,6 +86,9 @@ COPIES = [
 LICENSE_DEST = {
     "leaflet": "vendor/leaflet/LICENSE",
     "topojson-client": "vendor/topojson-client/LICENSE",
+    "gifenc": "vendor/gifenc/LICENSE",
+    "webm-muxer": "vendor/webm-muxer/LICENSE",
+    "mp4-muxer": "vendor/mp4-muxer/LICENSE",
     "world-atlas": "basemap/LICENSE.world-atlas",
     "globe.gl": "basemap/LICENSE.globe.gl",
 }
@@ -363,7 +377,7 @@ def write_json(path: Path, data) -> None:
 # --------------------------------------------------------------------------
 def clean_previous() -> None:
     """Remove files a previous run wrote (and only those)."""
-    for pkg_dir in ("leaflet", "topojson-client"):
+    for pkg_dir in ("leaflet", "topojson-client", "gifenc", "webm-muxer", "mp4-muxer"):
         shutil.rmtree(STATIC / "vendor" / pkg_dir, ignore_errors=True)
     if MANIFEST.exists():
         for entry in json.loads(MANIFEST.read_text(encoding="utf-8"))["files"]:

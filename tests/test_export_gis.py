@@ -264,7 +264,7 @@ def test_exports_in_another_language_translate_names_and_words_not_keys():
     named = [r for r in ds.records if "ru" in r.names]
     unnamed = [r for r in ds.records if "ru" not in r.names]
     assert named and unnamed
-    en_csv, ru_csv = (pd.read_csv(io.StringIO(history_csv(ds, lang))) for lang in (None, "ru"))
+    en_csv, ru_csv = (pd.read_csv(io.StringIO(history_csv(ds, lang=lang))) for lang in (None, "ru"))
     assert list(en_csv.columns) == list(ru_csv.columns)
     assert en_csv["id"].tolist() == ru_csv["id"].tolist() and en_csv["status"].tolist() == ru_csv["status"].tolist()
     names = dict(zip(ru_csv["id"], ru_csv["name"], strict=False))

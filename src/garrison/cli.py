@@ -23,6 +23,10 @@ from .parsecache import default_cache_dir
 BINARY_FORMATS = ("gpkg", "parquet")
 
 
+#: `export`'s filters: the app's (ui/permalink.py LIST_KEYS), applied as the map applies them.
+FILTERS = {"op": "operators", "country": "countries", "kind": "kinds", "status": "statuses"}
+
+
 class UsageError(Exception):
     pass
 
@@ -33,6 +37,10 @@ def _date(text: str) -> str:
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return text
+
+
+def _ids(text: str) -> list[str]:
+    return [x for x in text.split(",") if x]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--lang", choices=tuple(LANGUAGES), default=DEFAULT_LANG,
                    help="names (and the KML balloons' words) in this language where the data has them; "
                         "ids, codes and column names stay the same")
+    for key, what in FILTERS.items():  # the map's sidebar filters, as the permalink writes them
+        e.add_argument(f"--{key}", type=_ids, default=[], metavar="A,B", help=f"only these {what} (comma-separated ids)")
+    e.add_argument("--search", default="", metavar="TEXT", help="only installations whose names contain TEXT (the app's search)")
 
     lint = sub.add_parser("lint", parents=[common], help="check (or --fix) the formatting of data files")
     lint.add_argument("files", nargs="*", help="files to lint (default: every data file)")
@@ -171,18 +182,23 @@ def _output(ds, args) -> str | bytes:
             lines.append(f"{r['date']}  {r['name']}: {_triple(b)} -> {_triple(a)}")
         return "\n".join(lines)
     if args.command == "export":
+        keep = _kept(ds, args)
         if args.format in BINARY_FORMATS:
             if not args.output:
                 raise UsageError(f"--format {args.format} writes a binary file: give --output FILE")
-            table = export.period_table(ds, args.date, args.lang)
+            table = export.period_table(ds, args.date, keep, lang=args.lang)
             return export.to_gpkg(table) if args.format == "gpkg" else export.to_parquet(table)
-        if args.format == "kml":
-            return export.to_kml(ds, args.date, args.lang)
-        if args.format == "csv":
-            return export.state_csv(ds, args.date, args.lang) if args.date else export.history_csv(ds, args.lang)
-        coll = export.state_features(ds, args.date, args.lang) if args.date else export.history_features(ds, args.lang)
-        return export.to_geojson(coll)
+        return export.export_text(ds, args.format, args.date or None, keep, lang=args.lang)
     raise UsageError(f"unknown command {args.command}")
+
+
+def _kept(ds, args):
+    """The period rows `export`'s filters keep (None: no filter), decided as for the map."""
+    from .render.mapstate import kept_rows, masks_for
+    from .ui.search import search_ids
+
+    filters = {key: getattr(args, key) for key in FILTERS}
+    return kept_rows(ds, *masks_for(ds, filters, search_ids(ds, args.search) if args.search.strip() else None))
 
 
 def _triple(d: dict) -> str:

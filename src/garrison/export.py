@@ -46,6 +46,7 @@ from collections.abc import Iterable
 from numbers import Number
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyogrio
@@ -115,9 +116,19 @@ def installation_props(rec: Installation) -> dict:
             "position_km": rec.position_km}
 
 
-def state_features(ds: Dataset, date: DateLike, lang: str | None = None) -> dict:
-    """A FeatureCollection with one Point per installation that has a record at `date` (names in `lang`)."""
+def state_frame(ds: Dataset, date: DateLike, keep: np.ndarray | None = None) -> pd.DataFrame:
+    """`ds.state_at(date)`, less the installations whose current period `keep` (a boolean per
+    period row, e.g. the map's filters: render/mapstate.py `kept_rows`) leaves out."""
     frame = ds.state_at(date)
+    if keep is None:
+        return frame
+    return frame[keep[ds.periods.state_at(date).period]].reset_index(drop=True)
+
+
+def state_features(ds: Dataset, date: DateLike, keep: np.ndarray | None = None, *, lang: str | None = None) -> dict:
+    """A FeatureCollection with one Point per installation that has a record at `date` (and that
+    `keep` keeps), names in `lang`."""
+    frame = state_frame(ds, date, keep)
     feats = []
     for row in frame.itertuples(index=False):
         props = row._asdict()
@@ -128,11 +139,14 @@ def state_features(ds: Dataset, date: DateLike, lang: str | None = None) -> dict
     return {"type": "FeatureCollection", "features": feats}
 
 
-def history_features(ds: Dataset, lang: str | None = None) -> dict:
-    """A FeatureCollection with one Point feature per period, carrying `start` and `end` (names in `lang`)."""
+def history_features(ds: Dataset, keep: np.ndarray | None = None, *, lang: str | None = None) -> dict:
+    """A FeatureCollection with one Point feature per period (that `keep` keeps), carrying `start`
+    and `end`, names in `lang`."""
     pt, feats = ds.periods, []
     for i, rec in enumerate(ds.records):
         for row in range(pt.offsets[i], pt.offsets[i + 1]):
+            if keep is not None and not keep[row]:
+                continue
             d = pt.describe(row)
             props = {"id": rec.id, "name": rec.name, "kind": rec.kind, "country": rec.country,
                      "start": d["start"], "end": d["end"] or None, "since": d["since"],
@@ -178,14 +192,14 @@ def to_csv(rows: Iterable[dict], columns: list[str]) -> str:
     return buf.getvalue()
 
 
-def state_csv(ds: Dataset, date: DateLike, lang: str | None = None) -> str:
-    frame = ds.state_at(date)
+def state_csv(ds: Dataset, date: DateLike, keep: np.ndarray | None = None, *, lang: str | None = None) -> str:
+    frame = state_frame(ds, date, keep)
     rows = [in_language(ds, {**r, **installation_props(ds.records[ds.index[r["id"]]])}, lang) for r in frame.to_dict("records")]
     return to_csv(rows, [*frame.columns, *INSTALLATION_COLUMNS])
 
 
-def history_csv(ds: Dataset, lang: str | None = None) -> str:
-    feats = history_features(ds, lang)["features"]
+def history_csv(ds: Dataset, keep: np.ndarray | None = None, *, lang: str | None = None) -> str:
+    feats = history_features(ds, keep, lang=lang)["features"]
     rows = [{**f["properties"], "lon": f["geometry"]["coordinates"][0], "lat": f["geometry"]["coordinates"][1]} for f in feats]
     cols = ["id", "name", "kind", "country", "lat", "lon", "start", "end", "since", "operator", "operator_name",
             "status", "territory", "territory_name", "confidence", "sources", "note", *INSTALLATION_COLUMNS, "disputed"]
@@ -204,7 +218,8 @@ def _xml_id(*parts: str) -> str:
 
 
 def _describe(ds: Dataset, props: dict, m: Messages) -> str:
-    """The balloon's HTML: status, operator, territory, confidence and each source as a link.
+    """The balloon's HTML: status, operator, territory, confidence and each source as a link, in
+    the language of `m`.
 
     Every data string is HTML-escaped here; the XML writer escapes the whole once more, as KML
     carries HTML inside a text element.
@@ -254,20 +269,22 @@ def _style(doc: ET.Element, ds: Dataset, operator: str, kind: str, status: str) 
     _sub(_sub(style, "LabelStyle"), "scale", "0.8")
 
 
-def _placemarks(ds: Dataset, date: DateLike | None, lang: str | None = None):
+def _placemarks(ds: Dataset, date: DateLike | None, keep: np.ndarray | None = None, lang: str | None = None):
     """(placemark id, properties, (begin, end) texts or None, lon, lat) for each feature.
 
     The history's spans keep the data's own precision ('2015', '2015-09', '2015-09-30' are
     KML's gYear, gYearMonth and date); an implied end is the next period's start as written.
     """
     if date is not None:
-        for f in state_features(ds, date, lang)["features"]:
+        for f in state_features(ds, date, keep, lang=lang)["features"]:
             lon, lat = f["geometry"]["coordinates"]
             yield _xml_id(f["id"]), f["properties"], None, lon, lat
         return
     pt = ds.periods
     for i, rec in enumerate(ds.records):
         for k in range(len(rec.history)):
+            if keep is not None and not keep[pt.offsets[i] + k]:
+                continue
             props = in_language(ds, {"id": rec.id, "name": rec.name, **pt.describe(pt.offsets[i] + k),
                                      **installation_props(rec), "disputed": rec.history[k].disputed}, lang)
             span = _span(rec, k)
@@ -283,16 +300,17 @@ def _kml_value(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def to_kml(ds: Dataset, date: DateLike | None = None, lang: str | None = None) -> str:
+def to_kml(ds: Dataset, date: DateLike | None = None, keep: np.ndarray | None = None, *, lang: str | None = None) -> str:
     """KML 2.2 (valid against OGC's schema) of the state at `date`, or of the full history with a
-    TimeSpan per period; names and the balloons' words in `lang` (the data keys stay English)."""
+    TimeSpan per period; `keep` (a boolean per period row) leaves periods out, as in state_frame;
+    names and the balloons' words in `lang` (the data keys stay English)."""
     m = messages(lang or DEFAULT_LANG)
     root = ET.Element(f"{{{KML_NS}}}kml")
     doc = _sub(root, "Document", id="garrison")
     title = (m.gettext("Garrison at {date}").format(date=m.date(iso(int(ds.periods.state_at(date).day))))
              if date is not None else m.gettext("Garrison history"))
     _sub(doc, "name", title)
-    placemarks = list(_placemarks(ds, date, lang))
+    placemarks = list(_placemarks(ds, date, keep, lang))
     kind_of = {r.id: r.kind for r in ds.records}
     looks = {(p["operator"], kind_of[p["id"]], p["status"]) for _, p, _, _, _ in placemarks if p["operator"] in ds.actors}
     for look in sorted(looks):  # a style per look in use, before the placemarks (KML's order)
@@ -317,6 +335,27 @@ def to_kml(ds: Dataset, date: DateLike | None = None, lang: str | None = None) -
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
+#: The text exports: what `garrison export --format` writes as text, and the page downloads.
+TEXT_FORMATS = ("geojson", "csv", "kml")
+
+
+def export_text(ds: Dataset, fmt: str, date: DateLike | None = None, keep: np.ndarray | None = None,
+                *, lang: str | None = None) -> str:
+    """The file `garrison export --format fmt [--date D] [--lang L]` writes (ending in a newline):
+    the state on `date`, or the full history; `keep` (a boolean per period row) filters as the map
+    does; names in `lang`."""
+    if fmt == "kml":
+        out = to_kml(ds, date, keep, lang=lang)
+    elif fmt == "csv":
+        out = state_csv(ds, date, keep, lang=lang) if date is not None else history_csv(ds, keep, lang=lang)
+    elif fmt == "geojson":
+        out = to_geojson(state_features(ds, date, keep, lang=lang) if date is not None
+                         else history_features(ds, keep, lang=lang))
+    else:
+        raise ValueError(f"not a text export: {fmt!r}")
+    return out if out.endswith("\n") else out + "\n"
+
+
 def _period_row(ds: Dataset, row: int) -> dict:
     """One period-table row (PERIOD_COLUMNS plus lon/lat) from period row `row`."""
     pt = ds.periods
@@ -338,9 +377,13 @@ def _period_row(ds: Dataset, row: int) -> dict:
     }
 
 
-def period_table(ds: Dataset, date: DateLike | None = None, lang: str | None = None) -> gpd.GeoDataFrame:
-    """The GeoPackage/GeoParquet table: every period, or each installation's period at `date` (names in `lang`)."""
-    rows = ds.periods.state_at(date).period if date is not None else range(len(ds.periods))
+def period_table(ds: Dataset, date: DateLike | None = None, keep: np.ndarray | None = None,
+                 *, lang: str | None = None) -> gpd.GeoDataFrame:
+    """The GeoPackage/GeoParquet table: every period, or each installation's period at `date`
+    (those `keep` keeps), names in `lang`."""
+    rows = ds.periods.state_at(date).period if date is not None else np.arange(len(ds.periods))
+    if keep is not None:
+        rows = rows[keep[rows]]
     recs = [in_language(ds, _period_row(ds, int(r)), lang) for r in rows]
     # Explicit dtypes, so an empty table or an all-null column keeps its type: date32 becomes a
     # GeoPackage DATE and a Parquet date32 (a column of None alone would be typeless).

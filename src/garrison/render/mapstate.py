@@ -71,6 +71,20 @@ def masks_for(ds: Dataset, f: dict[str, list[str]], search_ids: Iterable[str] | 
     return inst, period
 
 
+def kept_rows(ds: Dataset, inst: np.ndarray | None, period: np.ndarray | None) -> np.ndarray | None:
+    """The masks as one boolean per period row (None: all kept): a row is kept when its
+    installation's bit and its own are set, so on any day the kept rows that hold are exactly what
+    the map shows (`shown_at`); the exports take it as `keep`."""
+    if inst is None and period is None:
+        return None
+    keep = np.ones(len(ds.periods), bool)
+    if inst is not None:
+        keep &= inst[ds.periods.inst]
+    if period is not None:
+        keep &= period
+    return keep
+
+
 def shown_at(ds: Dataset, inst: np.ndarray | None, period: np.ndarray | None, day: int) -> np.ndarray:
     """Installation indices the map shows at `day` under these masks (the browser's rule, in numpy)."""
     snap = ds.periods.state_at(day)
@@ -135,4 +149,4 @@ def map_data(ds: Dataset, view: View, payload_url: str, *, search_ids: Iterable[
     return data
 
 
-__all__ = ["bitmask", "filter_masks", "map_data", "shown_at"]
+__all__ = ["bitmask", "filter_masks", "kept_rows", "map_data", "masks_for", "shown_at"]

@@ -32,12 +32,25 @@ def _root(actors: list, code: dict[str, int], i: int) -> int:
     return i
 
 
+def period_publishers(ds: Dataset) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(publisher names, offsets per period row, indices into the names): who published each
+    period's sources, each publisher once per period, in the sources' order."""
+    names: dict[str, int] = {}
+    offsets, flat = [0], []
+    for sources in ds.periods.sources:
+        seen = dict.fromkeys(ds.sources[s].publisher for s in sources if s in ds.sources)
+        flat += [names.setdefault(n, len(names)) for n in seen]
+        offsets.append(len(flat))
+    return list(names), np.array(offsets, np.int32), np.array(flat, np.int32)
+
+
 def build_payload(ds: Dataset, layers: list[LayerDef]) -> tuple[dict, dict[str, np.ndarray]]:
     """The payload as (header, columns)."""
     pt, recs = ds.periods, ds.records
     actors = list(ds.actors.values())
     code = {a.id: i for i, a in enumerate(actors)}
     inst_index = ds.index
+    publishers, pub_offsets, pub = period_publishers(ds)
     header = {
         "version": ds.version,
         "open_end": OPEN_END,
@@ -58,6 +71,7 @@ def build_payload(ds: Dataset, layers: list[LayerDef]) -> tuple[dict, dict[str, 
                                 for p in rt.history]}
                    for rt in ds.routes],
         "layers": [layer.as_json() for layer in layers],
+        "publishers": publishers,  # names, for the map's exported pictures' line of sources
     }
     columns = {
         "lat": np.array([r.lat for r in recs], np.float64), "lon": np.array([r.lon for r in recs], np.float64),
@@ -69,6 +83,7 @@ def build_payload(ds: Dataset, layers: list[LayerDef]) -> tuple[dict, dict[str, 
         "op": pt.operator.astype(np.int16), "terr": pt.territory.astype(np.int16),
         "status": pt.status.astype(np.uint8), "conf": pt.confidence.astype(np.uint8),
         "code": pt.state_codes(),
+        "pub_offsets": pub_offsets, "pub": pub,  # period row k's publishers: pub[pub_offsets[k]:pub_offsets[k+1]]
     }
     return header, columns
 

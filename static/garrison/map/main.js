@@ -28,7 +28,8 @@ function loadScript(src) {
   return s._garrisonLoaded;
 }
 
-const MODULES = ["dom.js", "i18n.js", "time.js", "payload.js", "timeline.js", "paint.js", "installations.js", "rings.js", "routes.js", "legend.js"];
+const MODULES = ["dom.js", "i18n.js", "time.js", "payload.js", "timeline.js", "paint.js", "installations.js", "rings.js", "routes.js", "legend.js",
+  "capture.js"];
 
 function preloadModule(href) {
   if (document.querySelector('link[rel="modulepreload"][href="' + href + '"]')) return;
@@ -80,6 +81,7 @@ class GarrisonMap {
     this._watchMoves();
     this._focusWithoutScrolling();
     this._keepExactView();
+    this.captureControl = new this.m.CaptureControl(this).addTo(this.map);  // PNG and animations (capture.js)
   }
 
   // Leaflet keeps a view's exact centre only until the map's size changes: a resize re-derives
