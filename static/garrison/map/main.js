@@ -27,7 +27,7 @@ function loadScript(src) {
   return s._garrisonLoaded;
 }
 
-const MODULES = ["dom.js", "time.js", "payload.js", "timeline.js", "paint.js", "installations.js", "rings.js", "routes.js", "legend.js"];
+const MODULES = ["dom.js", "time.js", "payload.js", "timeline.js", "paint.js", "installations.js", "rings.js", "routes.js", "legend.js", "title.js", "labels.js"];
 
 function preloadModule(href) {
   if (document.querySelector('link[rel="modulepreload"][href="' + href + '"]')) return;
@@ -73,6 +73,9 @@ class GarrisonMap {
     if (!this.map) throw new Error("Garrison: the map definition attached no map");
     this.box = this.map.getContainer();
     this.box.garrison = this;  // for tests and benchmarks: the map's own state, read in the page
+    this.title = new this.m.TitleControl().addTo(this.map);  // the title and date on the map itself
+    this.labelled = this.layers.find((l) => l instanceof this.m.InstallationsLayer);  // its names beside its markers
+    this.instLabels = this.labelled ? new this.m.InstallationLabels(this.map, { size: this.labelled.options.size }) : null;
     this.box.setAttribute("data-garrison-mount", String(Date.now()) + "-" + Math.random().toString(36).slice(2));
     this._watchMoves();
     this._focusWithoutScrolling();
@@ -241,7 +244,9 @@ class GarrisonMap {
     for (const layer of this.layers) {
       const out = layer.setState(s);
       if (Array.isArray(out)) shown += out.length;
+      if (layer === this.labelled && Array.isArray(out)) this.instLabels.setShown(this.payload, out, s.select);
     }
+    this.title.setDate(isoDay(day));
     this.box.setAttribute("data-garrison-day", String(day));
     this.box.setAttribute("data-garrison-date", isoDay(day));
     this.box.setAttribute("data-garrison-visible", String(shown));
@@ -273,6 +278,7 @@ class GarrisonMap {
 
   destroy() {
     if (this.timeline) this.timeline.stop(false);
+    if (this.instLabels) this.instLabels.destroy();
     this.map.remove();
   }
 }
