@@ -130,9 +130,11 @@ export class InstallationLabels {
     const map = this.map, p = this.payload;
     if (!p || map.getZoom() < MIN_ZOOM) { this._keep(new Map()); return; }
     const size = map.getSize(), col = p.col, obstacles = this._basemapBoxes();
-    const inView = [];
+    const inView = [], b = map.getBounds().pad(0.25), s = b.getSouth(), n = b.getNorth(), w = b.getWest(), e = b.getEast();
     for (const i of this.shown) {
-      const pt = map.latLngToContainerPoint([col.lat[i], col.lon[i]]);
+      const lat = col.lat[i], lon = col.lon[i];
+      if (lat < s || lat > n || lon < w || lon > e) continue;  // cheap: no projection for what is far out of view
+      const pt = map.latLngToContainerPoint([lat, lon]);
       if (pt.x < -100 || pt.y < -20 || pt.x > size.x + 100 || pt.y > size.y + 20) continue;
       inView.push({ key: i, x: Math.round(pt.x), y: Math.round(pt.y), w: this._width(p.inst.name[i]),
         first: p.inst.id[i] === this.select });
