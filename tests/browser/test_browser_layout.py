@@ -150,3 +150,25 @@ def test_phone_shows_the_map_first_and_a_tap_selects(new_page, page_object, app_
         .filter(e => { const r = e.getBoundingClientRect(); return r.width && r.bottom <= y && !e.closest('[data-testid=stSidebar], header, [data-testid=stHeader], [data-testid=stToolbar]'); })
         .map(e => e.outerHTML.slice(0, 80))""", box["y"])
     assert above == []
+
+
+def test_the_date_on_the_map_follows_a_drag_with_one_message(garrison, page):
+    page.set_viewport_size({"width": 1440, "height": 900})
+    garrison.open()
+    on_map = garrison.root.get_by_test_id("garrison-map-date")
+    seen = []
+    page.expose_function("garrisonSawDate", lambda iso: seen.append(iso))
+    on_map.evaluate("""e => new MutationObserver(() => window.garrisonSawDate(e.textContent))
+        .observe(e, {childList: true, characterData: true, subtree: true})""")
+    sent = int(garrison.box.get_attribute("data-garrison-sent") or 0)
+    track = garrison.slider.bounding_box()
+    y = track["y"] + track["height"] / 2
+    page.mouse.move(track["x"] + track["width"] - 4, y)
+    page.mouse.down()
+    page.mouse.move(track["x"] + track["width"] * 0.6, y, steps=12)
+    page.mouse.up()
+    expect(on_map).to_have_text(garrison.slider.get_attribute("aria-valuetext"))
+    garrison.settle()
+    assert len(set(seen)) > 3, f"the map's date did not follow the drag: {seen}"
+    # must not: a message to the server (a rerun) per frame of the drag -- one, for the release
+    assert int(garrison.box.get_attribute("data-garrison-sent") or 0) - sent == 1
