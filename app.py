@@ -138,8 +138,7 @@ editing = (mode.requested and not refusal and not read_only
            and (not mode.needs_password or st.session_state.get("edit_unlocked") is True))
 
 # --- the title and the map (its timeline, Date slider and play controls live in the map) ----
-st.title("Garrison")
-st.caption("Military installations and who holds them, over time — de facto control on the ground, every period cited.")
+st.title("Garrison")  # drawn on the map too, with the date (static/garrison/map/title.js)
 hits = search_ids(ds, view.q) if view.q.strip() else None
 payload_url = map_payload_url(data_dir, ds.version, layers_now)
 if not (GENERATED / payload_url.rsplit("/", 1)[-1]).exists():  # pruned by another process: write it again
@@ -147,6 +146,7 @@ if not (GENERATED / payload_url.rsplit("/", 1)[-1]).exists():  # pruned by anoth
     payload_url = map_payload_url(data_dir, ds.version, layers_now)
 data = map_data(ds, view, payload_url, search_ids=hits, edit=editing, layers=layers, lang=lang)
 garrison_map(map_parts(view.basemap, layers_now), data, key=MAP_KEY, on_change=sync_map)
+st.caption("Military installations and who holds them, over time — de facto control on the ground, every period cited.")
 
 # --- sidebar: search, filters, basemap, edit password --------------------------------------
 with st.sidebar:

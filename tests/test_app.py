@@ -227,7 +227,7 @@ def test_a_fresh_page_shows_everything_on_its_first_run(good):
     assert len(charts(at)) == 2 and at.dataframe  # the selection's history and the operator chart; compare table
     # the map comes right under the title, before the details and the charts
     kinds = [el.type for el in at.main]
-    assert kinds[1:4] == ["title", "caption", "bidi_component"] and "html" in kinds, kinds  # (kinds[0]: the main block)
+    assert kinds[1:4] == ["title", "bidi_component", "caption"] and "html" in kinds, kinds  # (kinds[0]: the main block; the map right under the title)
     # must not: the placeholder of the old first paint
     assert "Loading the filters…" not in [c.value for c in at.sidebar.caption]
 

@@ -21,7 +21,8 @@ Fixtures
 ``start_server`` (module)   ``start_server(folder, GARRISON_EDIT="1")``: a server of its own with extra
                             environment variables (None removes one); stopped after the module.
 ``new_page``                ``new_page()``: another page in its own browser context (a second user),
-                            routed and checked like ``page``.
+                            routed and checked like ``page``; ``new_page(viewport=..., has_touch=True)``
+                            for a phone.
 ``page_object``             ``page_object(page, server)``: the Garrison page object for those.
 ``screenshot``              ``screenshot(page, "legend-dark")``: saves a PNG under the artefacts folder
                             ($GARRISON_ARTIFACTS, default ``build/test-artifacts``; not committed) in a
@@ -355,8 +356,8 @@ def new_page(browser):
             log.outside.append(f"WS {ws.url}")
             ws.close()
 
-    def make():
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, service_workers="block")
+    def make(**options):  # options for the context, e.g. a phone: viewport=..., has_touch=True
+        context = browser.new_context(**{"viewport": {"width": 1400, "height": 1000}, "service_workers": "block", **options})
         context.set_default_timeout(TIMEOUT_MS)
         context.route("**/*", on_request)
         context.route_web_socket(re.compile(r".*"), on_websocket)

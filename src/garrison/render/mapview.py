@@ -3,7 +3,7 @@
 `build_map` makes the folium map: the offline basemap, opt-in online tiles, the Garrison layers
 (one folium element per layer type, from layers/*.yaml), the legend and the layer control.
 `component_parts` turns it into what `st.components.v2.component` takes: the HTML (the map's
-div, under the timeline's slot) and one ES module that loads the map's scripts and runs folium's
+div, above the timeline's slot) and one ES module that loads the map's scripts and runs folium's
 script against static/garrison/map/main.js. Same inputs -> the same parts (the map is built once
 per basemap and layers; the data and the view travel as the component's `data`).
 """
@@ -29,6 +29,7 @@ from .layers import LayerDef
 ONLINE_BASEMAPS = {"osm": "OpenStreetMap (online)", "satellite": "Satellite imagery, Esri (online)"}
 MAIN_JS = "garrison/map/main.js"
 MAP_CSS = "garrison/garrison-map.css"
+LAYOUT_CSS = "garrison/garrison-layout.css"  # the map's size, its title and labels, dark theme
 
 
 def build_map(layers: Sequence[LayerDef], center: tuple[float, float] = (30.0, 25.0), zoom: int = 4,
@@ -64,17 +65,20 @@ def _assets(m: folium.Map) -> tuple[list[str], list[str]]:
         if isinstance(elem, JSCSSMixin) or isinstance(elem, folium.Map):
             scripts += [url for _, url in getattr(elem, "default_js", [])]
             styles += [url for _, url in getattr(elem, "default_css", [])]
-    return list(dict.fromkeys(scripts)), list(dict.fromkeys([*styles, static_url(MAP_CSS)]))
+    return list(dict.fromkeys(scripts)), list(dict.fromkeys([*styles, static_url(MAP_CSS), static_url(LAYOUT_CSS)]))
 
 
-def component_parts(m: folium.Map, height_px: int = 620) -> ComponentParts:
-    """The component's HTML and JS for a folium map (see the module's docstring)."""
+def component_parts(m: folium.Map) -> ComponentParts:
+    """The component's HTML and JS for a folium map (see the module's docstring).
+
+    The map comes first and the timeline under it: on a phone the map is in the first screen and
+    the controls fold under it. Its height follows the viewport (static/garrison/garrison-layout.css)."""
     root = m.get_root()
     root.render()
     scripts, styles = _assets(m)
     map_div = root.html.render().strip()
-    html = ('<div class="garrison-root"><div class="garrison-timeline-slot"></div>'
-            f'<div class="garrison-map-box" style="height:{int(height_px)}px">{map_div}</div></div>')
+    html = (f'<div class="garrison-root"><div class="garrison-map-box">{map_div}</div>'
+            '<div class="garrison-timeline-slot"></div></div>')
     js = (
         "export default async function (component) {\n"
         f"  const main = await import(new URL({js_json(static_url(MAIN_JS))}, location.href).href);\n"

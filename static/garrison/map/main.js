@@ -29,7 +29,7 @@ function loadScript(src) {
 }
 
 const MODULES = ["dom.js", "i18n.js", "time.js", "payload.js", "timeline.js", "paint.js", "installations.js", "rings.js", "routes.js", "legend.js",
-  "capture.js"];
+  "capture.js", "title.js", "labels.js"];
 
 function preloadModule(href) {
   if (document.querySelector('link[rel="modulepreload"][href="' + href + '"]')) return;
@@ -77,6 +77,9 @@ class GarrisonMap {
     this.box = this.map.getContainer();
     this.box.setAttribute("dir", "ltr");  // a map reads left to right in every language (controls, coordinates)
     this.box.garrison = this;  // for tests and benchmarks: the map's own state, read in the page
+    this.title = new this.m.TitleControl().addTo(this.map);  // the title and date on the map itself
+    this.labelled = this.layers.find((l) => l instanceof this.m.InstallationsLayer);  // its names beside its markers
+    this.instLabels = this.labelled ? new this.m.InstallationLabels(this.map, { size: this.labelled.options.size }) : null;
     this.box.setAttribute("data-garrison-mount", String(Date.now()) + "-" + Math.random().toString(36).slice(2));
     this._watchMoves();
     this._focusWithoutScrolling();
@@ -256,7 +259,9 @@ class GarrisonMap {
     for (const layer of this.layers) {
       const out = layer.setState(s);
       if (Array.isArray(out)) shown += out.length;
+      if (layer === this.labelled && Array.isArray(out)) this.instLabels.setShown(this.payload, out, s.select);
     }
+    this.title.setDate(isoDay(day));
     this.box.setAttribute("data-garrison-day", String(day));
     this.box.setAttribute("data-garrison-date", isoDay(day));
     this.box.setAttribute("data-garrison-visible", String(shown));
@@ -288,6 +293,7 @@ class GarrisonMap {
 
   destroy() {
     if (this.timeline) this.timeline.stop(false);
+    if (this.instLabels) this.instLabels.destroy();
     this.map.remove();
   }
 }
