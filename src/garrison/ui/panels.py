@@ -175,7 +175,7 @@ SVG = {"embedOptions": {"renderer": "svg"}}
 FIT_WIDTH = {"type": "fit-x", "contains": "padding"}
 #: A legend entry's width on the charts (swatch, label up to LEGEND_LABEL_PX, gap); as many columns as fit
 LEGEND_ENTRY_PX, LEGEND_LABEL_PX = 170, 140
-_LEGEND = {"orient": "bottom", "direction": "horizontal", "labelLimit": LEGEND_LABEL_PX,
+_LEGEND = {"orient": "bottom", "direction": "horizontal", "labelLimit": LEGEND_LABEL_PX, "labelFontSize": 12,  # 14 px line boxes overlap at the legend's 18 px row pitch
            "columns": {"expr": f"max(1, floor(containerSize()[0] / {LEGEND_ENTRY_PX}))"}}
 #: The strip's labels: 11 px text, never wider than CHAR_PX per character (a safe bound for
 #: the chart's sans-serif at 11 px), with LABEL_PAD px of bar left over
