@@ -25,6 +25,7 @@ from garrison.edit.mode import PASSWORD_GATE, edit_mode, read_only_reason  # noq
 from garrison.edit.origin import write_refusal  # noqa: E402
 from garrison.i18n import LANGUAGES, messages  # noqa: E402
 from garrison.loader import shared_loader  # noqa: E402
+from garrison.names import country_name  # noqa: E402
 from garrison.render.layers import load_layers  # noqa: E402
 from garrison.render.mapstate import map_data  # noqa: E402
 from garrison.render.mapview import ComponentParts, build_map, component_parts  # noqa: E402
@@ -157,7 +158,8 @@ with st.sidebar:
         st.caption("No installation matches this search.")
     st.multiselect("Operator", list(ds.actors), key="op", format_func=lambda a: ds.actors[a].short,
                    on_change=sync_widget, args=("op",))
-    st.multiselect("Country", sorted({r.country for r in ds.records}), key="country", on_change=sync_widget, args=("country",))
+    st.multiselect("Country", sorted({r.country for r in ds.records}, key=country_name), key="country", format_func=country_name,
+                   on_change=sync_widget, args=("country",))
     st.multiselect("Kind", list(KINDS), key="kind", format_func=lambda k: k.replace("_", " "),
                    on_change=sync_widget, args=("kind",))
     st.multiselect("Status", list(STATUSES), key="status", on_change=sync_widget, args=("status",))
@@ -208,8 +210,14 @@ with right:
         st.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch")
         st.caption(f"{len(table)} installation(s) differ; highlighted on the map.")
     st.subheader("Installations by operator")
-    spec = operator_chart_spec(data_dir, ds.version, first, last)
-    st.vega_lite_chart(panels.move_date_rule(spec, panels.rule_date(date, first, last)), width="stretch")
+    recent = panels.recent_window(ds.periods.change_days(), first, last)
+    whole = st.toggle(f"All years, from {first.year}", key="op_whole", help=f"The chart starts in {recent.year}, where most changes are; "
+                      f"this shows the whole record, from {first.isoformat()}.") or date < recent
+    since = first if whole else recent
+    spec = operator_chart_spec(data_dir, ds.version, since, last)
+    st.vega_lite_chart(panels.move_date_rule(spec, panels.rule_date(date, since, last)), width="stretch")
+    if whole and not st.session_state.op_whole:
+        st.caption(f"The date is before {recent.year}: the chart shows the whole record.")
 
 # --- editing (only when edit mode is on) ----------------------------------------------------
 if editing:

@@ -33,7 +33,7 @@ import garrison
 from garrison.dates import to_day
 from garrison.i18n import messages
 from garrison.render.payload import decode_payload
-from garrison.ui.panels import rule_date
+from garrison.ui.panels import recent_window, rule_date
 
 # paths defined here, not imported from conftest (tests/browser/conftest.py shadows that module name)
 ROOT = Path(__file__).resolve().parents[1]
@@ -163,6 +163,12 @@ def bar_rows(chart) -> list[dict]:
     return _layer_rows(chart, "bar")
 
 
+def operator_window(ds) -> tuple[dt.date, dt.date]:
+    """The operator chart's default window: the recent part of the record, to its last day."""
+    first, last = ds.span()
+    return recent_window(ds.periods.change_days(), first, last), last
+
+
 def params(at: AppTest) -> dict:
     return {k: at.query_params[k] for k in at.query_params}
 
@@ -252,7 +258,7 @@ def test_query_params_restore_the_view(good):
     history, operators = charts(at)
     assert [r["status"] for r in bar_rows(history)] == ["active", "blockaded"]  # one bar per period
     assert rule_dates(history) == [dt.date(2024, 12, 10)]
-    assert rule_dates(operators) == [rule_date(dt.date(2024, 12, 10), *good.span())]  # within a pixel
+    assert rule_dates(operators) == [rule_date(dt.date(2024, 12, 10), *operator_window(good))]  # within a pixel
     data = map_data(at)
     assert data["date"] == "2024-12-10" and data["select"] == "port-a" and data["compare"] is None
     n_inst, n_rows = len(good.records), len(good.periods)
@@ -435,8 +441,9 @@ def test_the_map_reports_a_date_it_moves_the_view_and_the_permalink(good):
     # both charts' date rules followed; the history bars did not change
     history, operators = charts(at)
     assert rule_dates(history) == [dt.date(2016, 5, 5)]
-    assert rule_dates(operators) == [rule_date(dt.date(2016, 5, 5), *good.span())]
-    assert abs((rule_dates(operators)[0] - dt.date(2016, 5, 5)).days) <= (good.span()[1] - good.span()[0]).days / 1200 + 1
+    start, end = operator_window(good)
+    assert rule_dates(operators) == [rule_date(dt.date(2016, 5, 5), start, end)]
+    assert abs((rule_dates(operators)[0] - dt.date(2016, 5, 5)).days) <= (end - start).days / 1200 + 1
     assert len(bar_rows(history)) == len(good.history("port-a"))
     # a rerun that is not the map's (a sidebar widget) keeps the reported date
     at = ok(at.sidebar.multiselect(key="kind").set_value(["naval_base"]).run())
@@ -623,7 +630,7 @@ def test_neighbouring_days_send_the_identical_operator_chart(good):
     def chart_bytes(at: AppTest) -> bytes:
         return [el.proto for el in at.main if type(el.proto).__name__ == "VegaLiteChart"][-1].SerializeToString()
 
-    span = good.span()
+    span = operator_window(good)
     day = next(dt.date(2016, 5, 1) + dt.timedelta(days=k) for k in range(60)
                if rule_date(dt.date(2016, 5, 1) + dt.timedelta(days=k), *span) == rule_date(dt.date(2016, 5, 2) + dt.timedelta(days=k), *span))
     at = ok(run_app(date=day.isoformat()))
@@ -787,3 +794,39 @@ def test_a_payload_pruned_by_another_process_is_written_again(good):
     # must not: the map sent to a file that is gone
     assert map_data(at)["payload"] == url and path.is_file()
     assert payload_of(at)["version"] == good.version
+
+
+# --- names and the operator chart's window (issue 11) ------------------------------------------
+def test_the_country_filter_lists_country_names_and_keeps_the_codes(good):
+    from garrison.names import country_name
+
+    at = ok(run_app(country="SY"))
+    box = at.sidebar.multiselect(key="country")
+    codes = sorted({r.country for r in good.records}, key=country_name)
+    assert box.options == [country_name(c) for c in codes] and "Syria" in box.options
+    assert box.value == ["SY"] and params(at)["country"] == "SY"  # the link and the filter keep the code
+    # must not: a bare code offered where its name belongs
+    assert not set(box.options) & set(codes)
+
+
+def test_the_operator_chart_shows_the_recent_window_and_the_whole_record_on_request(good):
+    first, last = good.span()
+    start, _ = operator_window(good)
+    assert first < start
+
+    def area_start(at: AppTest) -> dt.date:
+        return dt.date.fromisoformat(min(str(r["date"]) for r in _layer_rows(charts(at)[-1], "area"))[:10])
+
+    at = ok(run_app(date="2024-12-10"))
+    assert area_start(at) == start and rule_dates(charts(at)[-1]) == [rule_date(dt.date(2024, 12, 10), start, last)]
+    whole = at.toggle(key="op_whole")
+    assert whole.value is False and str(first.year) in whole.label
+    at = ok(whole.set_value(True).run())
+    assert area_start(at) == first and rule_dates(charts(at)[-1]) == [rule_date(dt.date(2024, 12, 10), first, last)]
+    # a date before the window: the whole record, said so, so that the date stays marked
+    at = ok(at.toggle(key="op_whole").set_value(False).run())
+    at = ok(browser_sends(at, date="2001-06-01"))
+    assert area_start(at) == first and any("whole record" in c.value for c in at.main.caption)
+    assert rule_dates(charts(at)[-1]) == [rule_date(dt.date(2001, 6, 1), first, last)]
+    # must not: the slider date outside the chart (drawn at the window's edge instead)
+    assert first <= rule_dates(charts(at)[-1])[0] < start

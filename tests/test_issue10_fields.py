@@ -209,7 +209,8 @@ def test_exports_carry_checked_position_and_disputed(claims_copy: Path):
     rows = export.history_csv(ds).splitlines()
     head = rows[0].split(",")
     assert head[-4:] == ["checked", "position", "position_km", "disputed"]
-    last = next(r for r in rows if r.startswith("disputed-d,") and ",2025-03," in r)
+    since = head.index("since")
+    last = next(r for r in rows if r.startswith("disputed-d,") and r.split(",")[since] == "2025-03")
     assert last.endswith(",2026-11-20,approximate,5.0,true")
     state_rows = export.state_csv(ds, "2025-06-01").splitlines()
     assert state_rows[0].endswith(",checked,position,position_km")

@@ -239,7 +239,8 @@ def _assert_inert(markup: str) -> list[tuple[str, dict]]:
     assert {t for t, _ in tags} <= ALLOWED_TAGS, tags
     for tag, attrs in tags:
         assert not any(k.startswith("on") for k in attrs), (tag, attrs)
-        assert set(attrs) <= {"class", "dir", "href", "target", "rel"}, (tag, attrs)
+        assert set(attrs) <= {"class", "dir", "href", "target", "rel", "lang"}, (tag, attrs)
+        assert re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", attrs.get("lang", "en")), (tag, attrs)
     assert "<script" not in markup and "<img" not in markup and "<iframe" not in markup and "<svg" not in markup
     return tags
 

@@ -23,6 +23,10 @@ date: the period each installation is in on that day), a Point in EPSG:4326, and
   the radius of uncertainty of an approximate position, else null.
 - ``disputed`` (boolean): whether sources make conflicting claims about the period (it has ``claims``).
 
+The full-history GeoJSON and CSV have one row per period: ``start`` and ``end`` (its first day and
+the day it ends, exclusive: 'YYYY-MM-DD', null while ongoing) and ``since`` and ``until`` (the
+same two dates as written, at their own precision, like ``from_text`` and ``to_text``).
+
 Every other export carries ``checked``, ``position`` and ``position_km`` with each installation too
 (GeoJSON properties, CSV columns, KML ExtendedData), and the full-history ones ``disputed`` per period.
 
@@ -89,14 +93,6 @@ def period_id(inst_id: str, from_text: str) -> str:
     return f"{inst_id}@{from_text}"
 
 
-def _span(rec: Installation, k: int) -> tuple[str, str | None]:
-    """(from, to) of period `k` as written; an implied end is the next period's `from`, None while ongoing."""
-    period, history = rec.history[k], rec.history
-    if period.end is not None:
-        return period.start.text, period.end.text
-    return period.start.text, history[k + 1].start.text if k + 1 < len(history) else None
-
-
 def in_language(ds: Dataset, props: dict, lang: str | None) -> dict:
     """The row's names in `lang` (installation, operator, territory), where the data has them;
     ids, codes and column names stay as they are, so files in every language join."""
@@ -140,8 +136,11 @@ def state_features(ds: Dataset, date: DateLike, keep: np.ndarray | None = None, 
 
 
 def history_features(ds: Dataset, keep: np.ndarray | None = None, *, lang: str | None = None) -> dict:
-    """A FeatureCollection with one Point feature per period (that `keep` keeps), carrying `start`
-    and `end`, names in `lang`."""
+    """A FeatureCollection with one Point feature per period (that `keep` keeps), names in `lang`.
+
+    `start` and `end` are the days it begins and ends (ISO, end exclusive); `since` and `until`
+    are the same dates as written, at their own precision ('1971' until '1992').
+    """
     pt, feats = ds.periods, []
     for i, rec in enumerate(ds.records):
         for row in range(pt.offsets[i], pt.offsets[i + 1]):
@@ -149,7 +148,7 @@ def history_features(ds: Dataset, keep: np.ndarray | None = None, *, lang: str |
                 continue
             d = pt.describe(row)
             props = {"id": rec.id, "name": rec.name, "kind": rec.kind, "country": rec.country,
-                     "start": d["start"], "end": d["end"] or None, "since": d["since"],
+                     "start": d["start"], "end": d["end"] or None, "since": d["since"], "until": d["until"],
                      "operator": d["operator"], "operator_name": ds.actor_name(d["operator"]),
                      "status": d["status"], "territory": d["territory"],
                      "territory_name": ds.actor_name(d["territory"]), "confidence": d["confidence"],
@@ -201,7 +200,7 @@ def state_csv(ds: Dataset, date: DateLike, keep: np.ndarray | None = None, *, la
 def history_csv(ds: Dataset, keep: np.ndarray | None = None, *, lang: str | None = None) -> str:
     feats = history_features(ds, keep, lang=lang)["features"]
     rows = [{**f["properties"], "lon": f["geometry"]["coordinates"][0], "lat": f["geometry"]["coordinates"][1]} for f in feats]
-    cols = ["id", "name", "kind", "country", "lat", "lon", "start", "end", "since", "operator", "operator_name",
+    cols = ["id", "name", "kind", "country", "lat", "lon", "start", "end", "since", "until", "operator", "operator_name",
             "status", "territory", "territory_name", "confidence", "sources", "note", *INSTALLATION_COLUMNS, "disputed"]
     return to_csv(rows, cols)
 
@@ -287,8 +286,7 @@ def _placemarks(ds: Dataset, date: DateLike | None, keep: np.ndarray | None = No
                 continue
             props = in_language(ds, {"id": rec.id, "name": rec.name, **pt.describe(pt.offsets[i] + k),
                                      **installation_props(rec), "disputed": rec.history[k].disputed}, lang)
-            span = _span(rec, k)
-            yield _xml_id(rec.id, span[0]), props, span, rec.lon, rec.lat
+            yield _xml_id(rec.id, props["since"]), props, (props["since"], props["until"]), rec.lon, rec.lat
 
 
 def _kml_value(value) -> str:
@@ -361,7 +359,7 @@ def _period_row(ds: Dataset, row: int) -> dict:
     pt = ds.periods
     i = int(pt.inst[row])
     rec, d, end = ds.records[i], pt.describe(row), int(pt.end[row])
-    from_text, to_text = _span(rec, row - int(pt.offsets[i]))
+    from_text, to_text = d["since"], d["until"]
     ongoing = end >= OPEN_END
     return {
         "period_id": period_id(rec.id, from_text), "id": rec.id, "name": rec.name, "kind": rec.kind,

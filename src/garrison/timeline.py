@@ -50,6 +50,7 @@ class PeriodTable:
         self.status = np.empty(n, np.int8)
         self.confidence = np.empty(n, np.int8)
         since: list[str] = []
+        until: list[str | None] = []  # where each period ends, as written: its `to`, else the next `from`
         sources: list[tuple[str, ...]] = []
         notes: list[str | None] = []
         self.offsets = np.zeros(len(records) + 1, np.int64)
@@ -67,11 +68,13 @@ class PeriodTable:
                 self.status[row] = STATUS_CODE[p.status]
                 self.confidence[row] = CONFIDENCE_CODE[p.confidence]
                 since.append(p.start.text)
+                until.append(p.end.text if p.end is not None else hist[j + 1].start.text if j + 1 < len(hist) else None)
                 sources.append(p.sources)
                 notes.append(p.note)
                 row += 1
             self.offsets[i + 1] = row
         self.since = _objects(since)
+        self.until = _objects(until)
         self.sources = _objects(sources)
         self.notes = _objects(notes)
         self.n_installations = len(records)
@@ -203,6 +206,7 @@ class PeriodTable:
             "territory": self.actor(int(self.territory[row])),
             "confidence": CONFIDENCES[self.confidence[row]],
             "since": self.since[row],
+            "until": self.until[row],  # the end as written (None while ongoing); `end` is its first day
             "start": iso(int(self.start[row])),
             "end": iso(end),
             "sources": list(self.sources[row]),

@@ -16,6 +16,7 @@ from ..checks import check_url
 from ..dataset import Dataset
 from ..dates import PartialDate, from_day, to_day
 from ..model import Claim, Installation, Period
+from ..names import country_name, language_name
 
 
 def esc(value: object) -> str:
@@ -49,18 +50,31 @@ def link(url: str, text: str) -> str:
 
 
 def details_html(ds: Dataset, inst_id: str) -> str:
-    """Names and aliases, kind, country, coordinates with their precision, and when the record was checked."""
+    """Names and aliases, kind, country, coordinates with their precision, and when the record was checked.
+
+    Codes are shown by their names (country 'SY' as Syria, language 'ru' as Russian); the
+    record's own id stays, in <code>, as the one the permalink and the files use.
+    """
     rec = ds.records[ds.index[inst_id]]
-    names = "".join(f"<li><b>{esc(lang)}</b>: <span dir=\"auto\">{esc(n)}</span></li>" for lang, n in rec.names.items())
+    names = "".join(f'<li><b>{esc(language_name(lang))}</b>: <span dir="auto"{_lang_attr(lang)}>{esc(n)}</span></li>'
+                    for lang, n in rec.names.items())
     aliases = ", ".join(f'<span dir="auto">{esc(a)}</span>' for a in rec.aliases)
     aliases = f'<p class="garrison-aliases">Also known as: {aliases}</p>' if aliases else ""
     stale = '<p class="garrison-stale-note">⚠ Its file has errors: showing the last valid version.</p>' if rec.stale else ""
     return (f'<div class="garrison-details"><h3>{esc(rec.name)}</h3>{stale}'
-            f"<p>{esc(rec.kind.replace('_', ' '))} · {esc(rec.country)} · "
+            f"<p>{esc(rec.kind.replace('_', ' '))} · {esc(country_name(rec.country))} · "
             f"{rec.lat:.4f}, {rec.lon:.4f} <small>(lat, lon)</small> · id <code>{esc(rec.id)}</code></p>"
             f'<p class="garrison-record-meta">{esc(position_label(rec))} · {esc(checked_label(rec))}</p>'
             f"{aliases}"
             f"{'<ul>' + names + '</ul>' if names else ''}</div>")
+
+
+_LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+
+
+def _lang_attr(tag: str) -> str:
+    """A lang attribute for a well-formed language tag (screen readers and fonts pick the language), else none."""
+    return f' lang="{esc(tag)}"' if _LANG_TAG.match(tag) else ""
 
 
 def date_label(date: PartialDate) -> str:
@@ -86,13 +100,14 @@ def position_label(rec: Installation) -> str:
 
 
 def history_html(ds: Dataset, inst_id: str) -> str:
-    """Every period with status, operator, territory, confidence, note and its sources as links;
-    a disputed period's claims side by side with the record's own values."""
+    """Every period with its dates as written ("1971 – 1992"), status, operator, territory,
+    confidence, note and its sources as links; a disputed period's claims side by side with the
+    record's own values. Actors are shown by their names."""
     rows = []
     periods = ds.records[ds.index[inst_id]].history
     for h, period in zip(ds.history(inst_id), periods, strict=True):
         terr = f" · territory: {esc(ds.actor_name(h['territory']))}" if h["territory"] else ""
-        until = f" – {esc(h['end'])}" if h["end"] else " – ongoing"
+        until = f" – {esc(h['until'])}" if h["until"] else " – ongoing"
         srcs = []
         for sid in h["sources"]:
             s = ds.sources.get(sid)
@@ -154,30 +169,95 @@ def _claim_sources(ds: Dataset, ids: tuple[str, ...]) -> str:
     return f"<ul>{''.join(items)}</ul>"
 
 
-def history_chart(ds: Dataset, inst_id: str, date: dt.date) -> alt.Chart:
-    """A strip chart: one bar per period coloured by operator, labelled by status, slider date marked."""
-    hist = ds.history(inst_id)
+#: Vega-Lite renders these charts as SVG: text stays crisp when zoomed and can be selected (and measured)
+SVG = {"embedOptions": {"renderer": "svg"}}
+#: The width is the container's; the height grows with the legend below the plot instead of squeezing it
+FIT_WIDTH = {"type": "fit-x", "contains": "padding"}
+#: A legend entry's width on the charts (swatch, label up to LEGEND_LABEL_PX, gap); as many columns as fit
+LEGEND_ENTRY_PX, LEGEND_LABEL_PX = 170, 140
+_LEGEND = {"orient": "bottom", "direction": "horizontal", "labelLimit": LEGEND_LABEL_PX, "labelFontSize": 12,  # 14 px line boxes overlap at the legend's 18 px row pitch
+           "columns": {"expr": f"max(1, floor(containerSize()[0] / {LEGEND_ENTRY_PX}))"}}
+#: The strip's labels: 11 px text, never wider than CHAR_PX per character (a safe bound for
+#: the chart's sans-serif at 11 px), with LABEL_PAD px of bar left over
+LABEL_FONT_PX, CHAR_PX, LABEL_PAD = 11, 6.0, 8
+#: a bar's width in pixels, from the chart's own x scale (so it holds at any width and span)
+_BAR_PX = "(scale('x', datum.end) - scale('x', datum.start))"
+
+
+def _label_px(text: str) -> float:
+    return len(text) * CHAR_PX + LABEL_PAD
+
+
+def luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a '#rrggbb' colour."""
+    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two '#rrggbb' colours (1 to 21)."""
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+INKS = ("#111111", "#ffffff")
+#: the strip's bar opacity for a period whose start is a day, and one given as a month or year only
+EXACT_OPACITY, PARTIAL_OPACITY = 1.0, 0.6
+
+
+def blend(colour: str, alpha: float, under: str = "#ffffff") -> str:
+    """`colour` at `alpha` over `under` (the page's light background), as '#rrggbb'."""
+    mix = [round(alpha * int(colour[i:i + 2], 16) + (1 - alpha) * int(under[i:i + 2], 16)) for i in (1, 3, 5)]
+    return "#" + "".join(f"{c:02x}" for c in mix)
+
+
+def ink(colour: str) -> str:
+    """The label colour for a bar of `colour`: dark or white, whichever contrasts more."""
+    return max(INKS, key=lambda i: contrast(i, colour))
+
+
+def history_chart(ds: Dataset, inst_id: str, date: dt.date) -> alt.LayerChart:
+    """A strip chart: one bar per period coloured by operator, the slider date marked.
+
+    A bar is labelled "operator · status" when that fits inside it at the chart's current width,
+    else its status alone, else nothing: the label is in the bar's tooltip (and the history
+    below), so labels never run into each other, whatever the span or the screen. The tooltip
+    gives both dates as written ("1971", "1992-06").
+    """
     today = dt.date.today()
     rows = []
-    for h in hist:
+    for h in ds.history(inst_id):
         end = from_day(to_day(h["end"])) if h["end"] else max(today, date)
+        actor = ds.actors.get(h["operator"])
+        short = actor.short if actor else h["operator"]
+        full, brief = f"{short} · {h['status']}", h["status"]
+        exact = len(h["since"]) == 10  # the start given to the day
         rows.append({"start": pd.Timestamp(h["start"]), "end": pd.Timestamp(end), "since": h["since"],
-                     "operator": ds.actors[h["operator"]].short if h["operator"] in ds.actors else h["operator"],
-                     "status": h["status"], "confidence": h["confidence"],
-                     "precision": "partial date" if len(h["since"]) < 10 else "exact date"})
+                     "until": h["until"] or "ongoing", "operator": short, "operator_name": ds.actor_name(h["operator"]),
+                     "territory": ds.actor_name(h["territory"]) or "—", "status": h["status"], "confidence": h["confidence"],
+                     "precision": "exact date" if exact else "partial date",
+                     "label": full, "label_px": _label_px(full), "brief": brief, "brief_px": _label_px(brief),
+                     "ink": ink(blend(actor.colour, EXACT_OPACITY if exact else PARTIAL_OPACITY)) if actor else INKS[0]})
     frame = pd.DataFrame(rows)
     used = list(dict.fromkeys(frame["operator"]))
     colours = [next((a.colour for a in ds.actors.values() if a.short == op), "#999") for op in used]
     base = alt.Chart(frame).encode(
-        x=alt.X("start:T", title=None), x2="end:T",
-        tooltip=[alt.Tooltip("since:N", title="since"), "status:N", "operator:N", "confidence:N", "precision:N"])
+        x=alt.X("start:T", title=None, axis=alt.Axis(labelOverlap="greedy", labelFlush=True)), x2="end:T",
+        tooltip=[alt.Tooltip("since:N", title="since"), alt.Tooltip("until:N", title="until"), "status:N",
+                 alt.Tooltip("operator_name:N", title="operator"), "territory:N", "confidence:N",
+                 alt.Tooltip("precision:N", title="start given as")])
     bars = base.mark_bar(height=22).encode(
-        color=alt.Color("operator:N", scale=alt.Scale(domain=used, range=colours), legend=alt.Legend(orient="bottom")),
-        opacity=alt.Opacity("precision:N", scale=alt.Scale(domain=["exact date", "partial date"], range=[1.0, 0.6]), legend=None),
+        color=alt.Color("operator:N", scale=alt.Scale(domain=used, range=colours), legend=alt.Legend(**_LEGEND)),
+        opacity=alt.Opacity("precision:N", scale=alt.Scale(domain=["exact date", "partial date"], range=[EXACT_OPACITY, PARTIAL_OPACITY]), legend=None),
         strokeDash=alt.StrokeDash("status:N", legend=None), stroke=alt.value("#222"), strokeWidth=alt.value(0.6))
-    labels = base.mark_text(align="left", dx=3, color="white", fontSize=10).encode(text="status:N")
+    labels = base.mark_text(
+        align="left", dx=4, fontSize=LABEL_FONT_PX,
+        text=alt.ExprRef(f"{_BAR_PX} >= datum.label_px ? datum.label : {_BAR_PX} >= datum.brief_px ? datum.brief : ''"),
+        limit=alt.ExprRef(f"max(0, {_BAR_PX} - {LABEL_PAD})"),  # a safety net: Vega measures and cuts the text
+    ).encode(color=alt.Color("ink:N", scale=None, legend=None))
     rule = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(date)]})).mark_rule(color="#111", strokeWidth=2).encode(x="date:T")
-    return (bars + labels + rule).properties(height=70)
+    return (bars + labels + rule).properties(height=32, usermeta=SVG, autosize=FIT_WIDTH)
 
 
 def sample_days(days: np.ndarray, first: int, last: int, max_points: int = 160) -> list[int]:
@@ -191,19 +271,48 @@ def sample_days(days: np.ndarray, first: int, last: int, max_points: int = 160) 
     return sorted({first, last, *inside.tolist()})
 
 
-def operator_chart(counts: pd.DataFrame, ds: Dataset, date: dt.date) -> alt.Chart:
-    """Installations by operator over time, with the slider date marked."""
-    frame = counts.copy()
+#: The operator chart's default window holds the latest RECENT_SHARE of the data's change days ...
+RECENT_SHARE = 0.8
+#: ... and at least RECENT_MIN_YEARS, starting on 1 January
+RECENT_MIN_YEARS = 5
+
+
+def recent_window(days: np.ndarray, first: dt.date, last: dt.date) -> dt.date:
+    """Where the operator chart starts by default: the recent, dense part of the record.
+
+    The window reaches back to the first of the latest RECENT_SHARE of the change days (the
+    bundled data: 2012, where a 1939 -> now axis would give the Syrian war a tenth of the
+    width), at least RECENT_MIN_YEARS before `last`, from 1 January of that year, never before `first`.
+    """
+    if not len(days):
+        return first
+    ordered = np.sort(days)
+    pivot = from_day(int(ordered[int(len(ordered) * (1 - RECENT_SHARE))]))
+    year = min(pivot.year, last.year - RECENT_MIN_YEARS)
+    return max(first, dt.date(max(year, dt.MINYEAR), 1, 1))
+
+
+def operator_chart(counts: pd.DataFrame, ds: Dataset, date: dt.date) -> alt.LayerChart:
+    """Installations by operator over the days in `counts`, with the slider date marked.
+
+    The legend has an entry for each operator that holds anything in that window, and only
+    those, largest first; it sits below the plot in as many columns as the width allows.
+    """
+    frame = counts[counts["count"] > 0].copy()
     frame["date"] = pd.to_datetime([from_day(int(d)) for d in frame["day"]])
     frame["operator"] = [ds.actors[o].short if o in ds.actors else str(o) for o in frame["operator"]]
-    used = list(dict.fromkeys(frame["operator"]))
+    used = list(frame.groupby("operator", sort=False)["count"].sum().sort_values(ascending=False, kind="stable").index)
     colours = [next((a.colour for a in ds.actors.values() if a.short == op), "#999") for op in used]
+    frame["rank"] = frame["operator"].map({op: k for k, op in enumerate(used)})  # the largest at the bottom of the stack
     area = alt.Chart(frame).mark_area(interpolate="step-after").encode(
-        x=alt.X("date:T", title=None), y=alt.Y("count:Q", stack=True, title="installations"),
-        color=alt.Color("operator:N", scale=alt.Scale(domain=used, range=colours)),
-        tooltip=["date:T", "operator:N", "count:Q"])
+        x=alt.X("date:T", title=None, axis=alt.Axis(labelOverlap="greedy", labelFlush=True)),
+        # an operator absent on a day counts 0 there (filled in the browser: the data stays small)
+        y=alt.Y("count:Q", stack=True, title="installations", impute=alt.ImputeParams(value=0)),
+        color=alt.Color("operator:N", scale=alt.Scale(domain=used, range=colours), legend=alt.Legend(title=None, **_LEGEND)),
+        order=alt.Order("rank:Q"),
+        tooltip=[alt.Tooltip("date:T", format="%Y-%m-%d"), "operator:N", "count:Q"])
     rule = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(date)]})).mark_rule(color="#111", strokeWidth=2).encode(x="date:T")
-    return (area + rule).properties(height=220)
+    return (area + rule).properties(height=200, usermeta=SVG, autosize=FIT_WIDTH)
 
 
 def arrow_bytes(rows: list[dict]) -> bytes:
