@@ -69,11 +69,16 @@ KML_NS = "http://www.opengis.net/kml/2.2"
 ET.register_namespace("", KML_NS)
 #: Google Earth ships its stock icons (white, tinted per style).
 GE_ICONS = "https://maps.google.com/mapfiles/kml/shapes/"
-#: vocab.yaml's marker shapes as Google Earth's own icons (filled; `hollow` for outline paint)
-KML_ICONS = {"circle": ("placemark_circle.png", "donut.png"), "square": ("placemark_square.png", "square.png"),
-             "diamond": ("open-diamond.png", "open-diamond.png"), "triangle": ("triangle.png", "triangle.png"),
-             "hexagon": ("polygon.png", "polygon.png"), "pentagon": ("polygon.png", "polygon.png"),
-             "star": ("star.png", "star.png"), "cross": ("cross-hairs.png", "cross-hairs.png")}
+#: vocab.yaml's marker shapes as Google Earth's own icons: (filled, hollow for outline paint, heading
+#: in degrees). A shape Google Earth has no stock icon for gets the stock icon of the kind it stands
+#: for (a runway: airports, a radome: target, an hourglass: the depots' truck), so that in Google
+#: Earth too each kind keeps an icon of its own.
+KML_ICONS = {"circle": ("placemark_circle.png", "donut.png", 0), "square": ("placemark_square.png", "square.png", 0),
+             "diamond": ("open-diamond.png", "open-diamond.png", 0), "triangle": ("triangle.png", "triangle.png", 0),
+             "triangle_down": ("triangle.png", "triangle.png", 180), "bar": ("airports.png", "airports.png", 0),
+             "dome": ("target.png", "target.png", 0), "hourglass": ("truck.png", "truck.png", 0),
+             "hexagon": ("polygon.png", "polygon.png", 0), "pentagon": ("polygon.png", "polygon.png", 0),
+             "star": ("star.png", "star.png", 0), "cross": ("cross-hairs.png", "cross-hairs.png", 0)}
 #: The GeoPackage/GeoParquet table's columns (the geometry follows), described in the module docstring.
 PERIOD_COLUMNS = [
     "period_id", "id", "name", "kind", "country", "from_text", "to_text", "from_date", "to_date", "last_date",
@@ -259,11 +264,13 @@ def _style(doc: ET.Element, ds: Dataset, operator: str, kind: str, status: str) 
     paint and size, the operator's colour."""
     k, st = KIND_LOOKS[kind], STATUS_LOOKS[status]
     colour = ds.actors[operator].colour if st["colour"] == "operator" else st["colour"]
-    filled, hollow = KML_ICONS[k["shape"]]
+    filled, hollow, heading = KML_ICONS[k["shape"]]
     style = _sub(doc, "Style", id=style_id(operator, kind, status))
     icon_style = _sub(style, "IconStyle")
     _sub(icon_style, "color", _kml_colour(colour))
     _sub(icon_style, "scale", f"{k['scale'] * st['scale']:g}")
+    if heading:
+        _sub(icon_style, "heading", str(heading))  # KML's order: color, scale, heading, Icon
     _sub(_sub(icon_style, "Icon"), "href", GE_ICONS + (hollow if st["paint"] == "outline" else filled))
     _sub(_sub(style, "LabelStyle"), "scale", "0.8")
 

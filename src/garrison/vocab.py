@@ -16,7 +16,8 @@ import yaml
 
 #: the package's vocabulary; $GARRISON_VOCAB names another file (a fork's, or a test's)
 VOCAB_FILE = Path(os.environ.get("GARRISON_VOCAB") or Path(__file__).with_name("vocab.yaml"))
-SHAPES = ("circle", "square", "diamond", "triangle", "hexagon", "pentagon", "star", "cross")
+SHAPES = ("circle", "square", "diamond", "triangle", "triangle_down", "bar", "dome", "hourglass", "hexagon", "pentagon",
+          "star", "cross")
 PAINTS = ("fill", "outline", "half", "stripes", "cross")
 RINGS = ("none", "dashed", "solid")
 _KEYS = {

@@ -72,6 +72,7 @@ export const InstallationsLayer = L.Layer.extend({
     }
     this._paint(false);
     this._scheduleHooks();
+    this.fire("garrison-restyle");  // the legend follows what is painted
     return shown;
   },
 
@@ -100,32 +101,46 @@ export const InstallationsLayer = L.Layer.extend({
     if (this._map) this._map.getContainer().setAttribute("data-garrison-hooks-date", this._map.getContainer().getAttribute("data-garrison-date") || "");
   },
 
-  /** Legend entries: the statuses and kinds as the map paints them. */
-  legend() {
-    const p = this._p;
-    if (!p) return [];
-    const grey = "#777", L0 = p.looks;
-    const base = { conf: L0.confidences[0], stale: false, selected: false, changed: false, disputed: false, colour: grey };
-    const all = this._legendGroups(base, L0);
-    const lg = this.options.legend || {}, groups = [{ title: lg.title || "Installations", rows: [] }];
-    if (lg.show_statuses !== false) groups.push(all[0]);
-    if (lg.show_kinds !== false) groups.push(all[1]);
-    groups.push(all[2], all[3]);
-    return groups;
-  },
-
-  _legendGroups(base, L0) {
-    return [
-      { title: "Status", rows: L0.statuses.map((s) => ({ swatch: swatch({ ...base, kind: L0.kinds[0], status: s, key: "s" + s.id },
-        22, "garrison-legend-marker garrison-status-" + s.id), label: s.id })) },
-      { title: "Kind", rows: L0.kinds.map((k) => ({ swatch: swatch({ ...base, kind: k, status: L0.statuses[1], key: "k" + k.id },
-        22, "garrison-legend-marker garrison-kind-" + k.id), label: k.id.replace("_", " ") })) },
-      { title: "Confidence", rows: L0.confidences.map((c) => ({ swatch: swatch({ ...base, kind: L0.kinds[0], status: L0.statuses[1], conf: c,
-        disputed: c.id === "disputed", key: "c" + c.id }, 22, "garrison-legend-marker garrison-conf-" + c.id), label: c.id })) },
-      { title: "Position", rows: [false, true].map((approx) => ({ swatch: swatch({ ...base, kind: L0.kinds[0], status: L0.statuses[1],
-        approx, key: "p" + approx }, 22, "garrison-legend-marker garrison-position-" + (approx ? "approximate" : "exact")),
-        label: approx ? "approximate (town, area)" : "exact (the facility)" })) },
-    ];
+  /**
+   * Legend entries for what this layer paints inside `bounds` now: the statuses, kinds,
+   * confidences and positions of the markers in view, painted as the map paints them, in the
+   * vocabulary's order. `.operators` holds the operator codes whose colour is on the map there.
+   */
+  legend(bounds) {
+    const p = this._p, out = [];
+    out.operators = new Set();
+    if (!p || !bounds) return out;
+    const col = p.col, looks = p.looks, lg = this.options.legend || {}, day = this._state ? this._state.day : 0;
+    const s = bounds.getSouth(), n = bounds.getNorth(), w = bounds.getWest(), e = bounds.getEast();
+    const seen = { status: new Set(), kind: new Set(), conf: new Set(), approx: new Set() };
+    this._looks.forEach((look, i) => {
+      if (!look || col.lat[i] < s || col.lat[i] > n || col.lon[i] < w || col.lon[i] > e) return;
+      seen.status.add(look.status);
+      seen.kind.add(look.kind);
+      seen.conf.add(look.conf);
+      seen.approx.add(look.approx);
+      if (look.status.colour === "operator") out.operators.add(col.op[periodAt(col, i, day)]);
+    });
+    if (lg.show_operators === false) out.operators.clear();
+    const grey = "#777", base = { conf: looks.confidences[0], stale: false, selected: false, changed: false, disputed: false,
+      approx: false, colour: grey, kind: looks.kinds[0], status: looks.statuses[1] };
+    if (seen.kind.size) out.push({ title: lg.title || "Installations", rows: [], heading: true });
+    const row = (look, cls, label) => ({ swatch: swatch({ ...base, ...look }, 22, "garrison-legend-marker " + cls), label });
+    if (lg.show_statuses !== false) {
+      out.push({ title: "Status", rows: looks.statuses.filter((st) => seen.status.has(st)).map((st) =>
+        row({ status: st, key: "s" + st.id }, "garrison-status-" + st.id, st.id)) });
+    }
+    if (lg.show_kinds !== false) {
+      out.push({ title: "Kind", rows: looks.kinds.filter((k) => seen.kind.has(k)).map((k) =>
+        row({ kind: k, key: "k" + k.id }, "garrison-kind-" + k.id, k.id.replace(/_/g, " "))) });
+    }
+    // confidence is the marker's opacity, and a "?" badge where the sources disagree
+    out.push({ title: "Confidence", rows: looks.confidences.filter((c) => seen.conf.has(c)).map((c) =>
+      row({ conf: c, disputed: c.id === "disputed", key: "c" + c.id }, "garrison-conf-" + c.id, c.id)) });
+    out.push({ title: "Position", rows: [false, true].filter((a) => seen.approx.has(a)).map((approx) =>
+      row({ approx, key: "p" + approx }, "garrison-position-" + (approx ? "approximate" : "exact"),
+        approx ? "approximate (town, area)" : "exact (the facility)")) });
+    return out;
   },
 
   onAdd(map) {
@@ -185,11 +200,12 @@ export const InstallationsLayer = L.Layer.extend({
     this._box = null;
   },
 
+  // the hook element's accessible name: what the marker says at the date (its tooltip's gist)
   _label(i, row) {
-    const p = this._p;
-    if (row < 0) return p.inst.name[i] + ": no record at this date";
+    const p = this._p, kind = p.looks.kinds[p.col.kind[i]].id.replace(/_/g, " ");
+    if (row < 0) return p.inst.name[i] + " (" + kind + "): no record at this date";
     const op = p.actors[p.col.op[row]], status = p.looks.statuses[p.col.status[row]].id;
-    return p.inst.name[i] + ": " + status + ", " + op.short;
+    return p.inst.name[i] + " (" + kind + "): " + status + ", " + op.short;
   },
 
   // every hook element to its place at the map's zoom (a pan moves the whole pane instead)

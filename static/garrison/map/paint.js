@@ -3,11 +3,21 @@
 // scale, the confidence the opacity, the operator the colour. Used by the map and by the legend,
 // so the two cannot drift apart.
 
+// Every shape within a circle of radius r around (x, y). Each kind has its own (vocab.yaml);
+// tests/browser/test_browser_legend.py checks them pairwise distinct at 16 px.
 export function shapePath(ctx, x, y, r, shape) {
   ctx.beginPath();
-  if (shape === "square") { ctx.rect(x - r * 0.85, y - r * 0.85, r * 1.7, r * 1.7); }
+  if (shape === "square") { ctx.rect(x - r * 0.9, y - r * 0.9, r * 1.8, r * 1.8); }
   else if (shape === "diamond") { ctx.moveTo(x, y - r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + r); ctx.lineTo(x - r, y); ctx.closePath(); }
   else if (shape === "triangle") { ctx.moveTo(x, y - r); ctx.lineTo(x + r, y + r * 0.8); ctx.lineTo(x - r, y + r * 0.8); ctx.closePath(); }
+  else if (shape === "triangle_down") { ctx.moveTo(x, y + r); ctx.lineTo(x + r, y - r * 0.8); ctx.lineTo(x - r, y - r * 0.8); ctx.closePath(); }
+  else if (shape === "bar") { ctx.rect(x - r, y - r * 0.45, 2 * r, r * 0.9); }  // a runway
+  else if (shape === "dome") {  // a radome: a half disc on its flat side
+    ctx.moveTo(x - r, y + r * 0.35); ctx.arc(x, y + r * 0.35, r, Math.PI, 2 * Math.PI); ctx.closePath();
+  } else if (shape === "hourglass") {
+    ctx.moveTo(x - r * 0.8, y - r); ctx.lineTo(x + r * 0.8, y - r); ctx.lineTo(x, y);
+    ctx.lineTo(x + r * 0.8, y + r); ctx.lineTo(x - r * 0.8, y + r); ctx.lineTo(x, y); ctx.closePath();
+  }
   else if (shape === "hexagon" || shape === "pentagon") {
     const n = shape === "hexagon" ? 6 : 5, turn = shape === "hexagon" ? 0 : -Math.PI / 2;
     for (let k = 0; k < n; k++) { const a = turn + 2 * Math.PI / n * k; ctx[k ? "lineTo" : "moveTo"](x + r * Math.cos(a), y + r * Math.sin(a)); }

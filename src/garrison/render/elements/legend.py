@@ -1,4 +1,4 @@
-"""The legend panel: operators on the map and each layer's entries (legend.js)."""
+"""The legend panel beside the map (under it when narrow): what the view shows (legend.js)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ class GarrisonLegend(folium.MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, position: str = "bottomright", title: str = "Legend") -> None:
+    def __init__(self, title: str = "Legend") -> None:
         super().__init__()
         self._name = "GarrisonLegend"
-        self.options_js = js_json({"position": position, "title": title})
+        self.options_js = js_json({"title": title})
