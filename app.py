@@ -31,7 +31,7 @@ from garrison.render.payload import build_payload, write_payload  # noqa: E402
 from garrison.ui import panels  # noqa: E402
 from garrison.ui.map_component import garrison_map  # noqa: E402
 from garrison.ui.permalink import BASEMAPS  # noqa: E402
-from garrison.ui.search import search_ids  # noqa: E402
+from garrison.ui.search import on_search, search_ids, search_notice  # noqa: E402
 from garrison.ui.session import MAP_KEY, select, sync_map, sync_widget, view_of_session, write_url  # noqa: E402
 from garrison.vocab import KINDS, STATUSES  # noqa: E402
 
@@ -137,6 +137,7 @@ editing = (mode.requested and not refusal and not read_only
 st.title("Garrison")
 st.caption("Military installations and who holds them, over time — de facto control on the ground, every period cited.")
 hits = search_ids(ds, view.q) if view.q.strip() else None
+search_notice(ds, hits)  # above the map: a search that empties it says so, on a phone too
 payload_url = map_payload_url(data_dir, ds.version, layers_now)
 if not (GENERATED / payload_url.rsplit("/", 1)[-1]).exists():  # pruned by another process: write it again
     map_payload_url.clear()
@@ -148,9 +149,8 @@ garrison_map(map_parts(view.basemap, layers_now), data, key=MAP_KEY, on_change=s
 with st.sidebar:
     st.header("Filter")
     st.text_input("Search names (any language)", key="q", placeholder="Tartus, Хмеймим, حميميم …",
-                  on_change=sync_widget, args=("q",))
-    if hits is not None and not hits:
-        st.caption("No installation matches this search.")
+                  on_change=on_search, args=(ds,), help="Names and spellings in any script, or a nearby city; Enter opens the best match.")
+    search_notice(ds, hits, st.sidebar)
     st.multiselect("Operator", list(ds.actors), key="op", format_func=lambda a: ds.actors[a].short,
                    on_change=sync_widget, args=("op",))
     st.multiselect("Country", sorted({r.country for r in ds.records}), key="country", on_change=sync_widget, args=("country",))

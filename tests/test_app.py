@@ -167,6 +167,14 @@ def params(at: AppTest) -> dict:
     return {k: at.query_params[k] for k in at.query_params}
 
 
+def no_match_shown(at: AppTest) -> bool:
+    """The "no installation matches" warning, in the sidebar and above the map (the map is empty)."""
+    side = [w.value for w in at.sidebar.warning if "No installation matches this search." in w.value]
+    main = [w.value for w in at.main.warning if "No installation matches this search." in w.value]
+    assert len(side) == len(main), (side, main)
+    return bool(main)
+
+
 def buttons(at: AppTest) -> list[str]:
     return [b.label for b in at.button]
 
@@ -312,7 +320,7 @@ def test_hostile_search_text_is_data_not_markup(good):
     data = map_data(at)
     assert bits(data["match"]["inst"], len(good.records)) == [False] * len(good.records)
     assert data["fit"] is None  # nothing matches: no fit, an empty map
-    assert "No installation matches this search." in [c.value for c in at.sidebar.caption]
+    assert no_match_shown(at)
     # must not: the text reaching the map's script or markup
     comp = map_element(at)
     assert "<script>" not in (comp.proto.json + comp.proto.js_content + comp.proto.html_content).lower()
@@ -644,7 +652,7 @@ def test_search_box_filters_the_map_and_the_permalink(good):
     assert bits(data["match"]["inst"], len(good.records)) == [r.id == "port-a" for r in good.records]
     assert data["match"]["period"] is None and data["fit"]["bounds"] == PORT_A
     assert params(at)["q"] == "ПОРТ" and view_of(at).q == "ПОРТ"
-    assert "No installation matches this search." not in [c.value for c in at.sidebar.caption]
+    assert not no_match_shown(at)
     at = ok(at.sidebar.text_input(key="q").input("").run())
     data = map_data(at)
     assert data["match"] is None and data["fit"] is None and "q" not in params(at)
@@ -653,14 +661,15 @@ def test_search_box_filters_the_map_and_the_permalink(good):
 def test_a_search_with_no_hit_says_so(good):
     at = ok(run_app(date="2024-12-10"))
     at = ok(at.sidebar.text_input(key="q").input("Atlantis").run())
-    assert "No installation matches this search." in [c.value for c in at.sidebar.caption]
+    assert no_match_shown(at)
+    assert view_of(at).select is None  # Enter with nothing found opens nothing
     data = map_data(at)
     assert not any(bits(data["match"]["inst"], len(good.records))) and data["fit"] is None
     # must not: the message for a search that finds something, or with no search at all
     at = ok(at.sidebar.text_input(key="q").input("base").run())
-    assert "No installation matches this search." not in [c.value for c in at.sidebar.caption]
+    assert not no_match_shown(at)
     at = ok(at.sidebar.text_input(key="q").input("").run())
-    assert "No installation matches this search." not in [c.value for c in at.sidebar.caption]
+    assert not no_match_shown(at)
 
 
 def test_a_filter_fits_the_map_to_what_it_keeps(good):
@@ -785,3 +794,30 @@ def test_a_payload_pruned_by_another_process_is_written_again(good):
     # must not: the map sent to a file that is gone
     assert map_data(at)["payload"] == url and path.is_file()
     assert payload_of(at)["version"] == good.version
+
+
+# --- search that finds (garrison.search) -----------------------------------------------------------
+@pytest.mark.parametrize("query", ["Тартус", "Tartous", "طرطوس"])
+def test_enter_in_the_search_opens_the_best_match(bundled, query):
+    at = ok(run_app())
+    at = ok(at.sidebar.text_input(key="q").input(query).run())  # AppTest's input + run is the Enter
+    data = map_data(at)
+    assert view_of(at).select == data["select"] == "tartus" and params(at)["select"] == "tartus"
+    kept = bits(data["match"]["inst"], len(bundled.records))
+    assert {r.id for r, k in zip(bundled.records, kept, strict=True) if k} == {"tartus", "tartus-syrian-navy"}
+    assert any("Tartus" in h for h in html_blocks(at))  # its details are open
+    # must not: the no-match warning, or the date moving (Tartus is on the map at the latest date)
+    assert not no_match_shown(at) and shown_date(at) == bundled.span()[1].isoformat()
+
+
+def test_a_match_with_no_record_at_the_date_opens_at_its_last_day(bundled):
+    at = ok(run_app())
+    at = ok(at.sidebar.text_input(key="q").input("Berbera").run())
+    end = bundled.records[bundled.index["berbera-soviet"]].history[-1].end
+    assert view_of(at).select == "berbera-soviet" and shown_date(at) == (end.start - dt.timedelta(days=1)).isoformat()
+    # the date moved back, and the map is not empty: no notice about it
+    assert not [i for i in at.main.info if "none is on the map" in i.value]
+    # moving the date away again: the notice says why the map is empty, naming the match
+    at = ok(browser_sends(at, date=bundled.span()[1].isoformat()))
+    (notice,) = [i.value for i in at.main.info if "none is on the map" in i.value]
+    assert "Berbera" in notice
