@@ -29,6 +29,7 @@ from garrison.render.mapstate import map_data  # noqa: E402
 from garrison.render.mapview import ComponentParts, build_map, component_parts  # noqa: E402
 from garrison.render.payload import build_payload, write_payload  # noqa: E402
 from garrison.ui import panels  # noqa: E402
+from garrison.ui.compare import compare_panel  # noqa: E402
 from garrison.ui.map_component import garrison_map  # noqa: E402
 from garrison.ui.permalink import BASEMAPS  # noqa: E402
 from garrison.ui.search import on_search, search_ids, search_notice  # noqa: E402
@@ -190,12 +191,7 @@ with left:
     else:
         st.info("Click an installation on the map (or search in the sidebar) to see its history and sources.")
 with right:
-    if view.compare is not None:
-        st.subheader(f"Changes between {view.compare} and {date}")
-        d1, d2 = sorted([view.compare, date])
-        table = panels.compare_frame(ds, d1, d2)
-        st.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch")
-        st.caption(f"{len(table)} installation(s) differ; highlighted on the map.")
+    compare_panel(ds, view, hits)
     st.subheader("Installations by operator")
     spec = operator_chart_spec(data_dir, ds.version, first, last)
     st.vega_lite_chart(panels.move_date_rule(spec, panels.rule_date(date, first, last)), width="stretch")

@@ -208,7 +208,7 @@ def test_good_fixture_app_runs(good):
     assert f"{len(good.records)} installations" in " ".join(c.value for c in at.sidebar.caption)
     assert not at.expander  # a clean data folder shows no problems
     assert at.subheader[-1].value == "Installations by operator"
-    assert not at.dataframe  # no compare table unless asked for
+    assert not compare_tables(at)  # no compare table unless asked for
 
 
 def test_the_map_is_offline_every_script_and_style_is_served_by_the_app(good):
@@ -232,7 +232,7 @@ def test_a_fresh_page_shows_everything_on_its_first_run(good):
     assert (data["date"], data["select"], data["compare"]["date"]) == ("2016-05-05", "port-a", "2015-01-01")
     assert {m.label for m in at.multiselect} == {"Operator", "Country", "Kind", "Status"}
     assert at.toggle(key="compare_on").value and at.date_input(key="compare").value == dt.date(2015, 1, 1)
-    assert len(charts(at)) == 2 and at.dataframe  # the selection's history and the operator chart; compare table
+    assert len(charts(at)) == 2 and compare_tables(at)  # the selection's history and the operator chart; compare table
     # the map comes right under the title, before the details and the charts
     kinds = [el.type for el in at.main]
     assert kinds[1:4] == ["title", "caption", "bidi_component"] and "html" in kinds, kinds  # (kinds[0]: the main block)
@@ -346,8 +346,12 @@ def test_select_without_date_opens_at_the_latest_change(good, inst):
 
 # --- compare ---------------------------------------------------------------------------------
 def _table_names(at: AppTest) -> list[str]:
-    (table,) = at.dataframe
-    return list(table.value["installation"])
+    tables = compare_tables(at)
+    return list(tables[0].value["Installation"]) if tables else []
+
+
+def compare_tables(at: AppTest) -> list:
+    return list(at.table)
 
 
 def _compare_codes(at: AppTest, good, day: dt.date) -> None:
@@ -359,7 +363,7 @@ def _compare_codes(at: AppTest, good, day: dt.date) -> None:
 
 def test_compare_toggle_shows_the_changes_table(good):
     at = ok(run_app(date="2024-12-10"))
-    assert not at.dataframe and not at.date_input and map_data(at)["compare"] is None
+    assert not compare_tables(at) and not at.date_input and map_data(at)["compare"] is None
     at = ok(at.toggle(key="compare_on").set_value(True).run())
     assert at.session_state["compare_on"] is True and view_of(at).compare == dt.date(2023, 12, 10)  # a year before
     at = ok(at.date_input(key="compare").set_value(dt.date(2020, 1, 1)).run())
@@ -367,16 +371,19 @@ def test_compare_toggle_shows_the_changes_table(good):
     expected = good.compare(dt.date(2020, 1, 1), dt.date(2024, 12, 10))
     assert [c["id"] for c in expected] == ["base-b", "port-a", "site-c"]
     assert _table_names(at) == [c["name"] for c in expected]
-    (table,) = at.dataframe
+    (table,) = compare_tables(at)
+    assert list(table.value.columns) == ["Installation", "What changed", "Operator", "Status", "Territory", "Since"]
     assert "id" not in table.value.columns  # ids stay internal
-    assert list(table.value.columns) == ["installation", "2020-01-01", "2024-12-10"]
+    port = table.value.set_index("Installation").loc["Port A"]
+    assert (port["Status"], port["Territory"], port["Since"]) == (r"active → blockaded", r"Blue → Green", r"2024\-12\-08")
     assert any(f"{len(expected)} installation(s) differ" in c.value for c in at.caption)
-    assert any(s.value == "Changes between 2020-01-01 and 2024-12-10" for s in at.subheader)
+    assert any(s.value == "From 2020-01-01 to 2024-12-10: 2 changed status, 2 changed territory, 1 appeared" for s in at.subheader)
+    (download,) = [b for b in at.get("download_button") if b.proto.label == "Download this table (CSV)"]
     _compare_codes(at, good, dt.date(2020, 1, 1))
     assert params(at)["compare"] == "2020-01-01"
     # switching it off removes the table, the message and the parameter
     at = ok(at.toggle(key="compare_on").set_value(False).run())
-    assert view_of(at).compare is None and not at.dataframe and not at.date_input
+    assert view_of(at).compare is None and not compare_tables(at) and not at.date_input
     assert map_data(at)["compare"] is None and "compare" not in params(at)
 
 
@@ -388,7 +395,7 @@ def test_compare_from_the_permalink(good, date, compare):
     d1, d2 = sorted([dt.date.fromisoformat(date), dt.date.fromisoformat(compare)])
     expected = [c["name"] for c in good.compare(d1, d2)]
     assert expected and _table_names(at) == expected
-    assert list(at.dataframe[0].value.columns)[1:] == [d1.isoformat(), d2.isoformat()]  # older date first
+    assert any(s.value.startswith(f"From {d1} to {d2}: ") for s in at.subheader)  # older date first
     _compare_codes(at, good, dt.date.fromisoformat(compare))
     assert params(at) == {"date": date, "compare": compare}
 
@@ -406,8 +413,7 @@ def test_compare_outside_the_span_is_clamped_not_a_crash(good, compare):
 
 def test_compare_with_the_same_date_shows_an_empty_table(good):
     at = ok(run_app(date="2024-12-10", compare="2024-12-10"))
-    (table,) = at.dataframe
-    assert len(table.value) == 0 and table.value.columns.is_unique
+    assert not compare_tables(at) and any(s.value.endswith(": nothing changed") for s in at.subheader)
     assert any("0 installation(s) differ" in c.value for c in at.caption)
     _compare_codes(at, good, dt.date(2024, 12, 10))
 
@@ -821,3 +827,25 @@ def test_a_match_with_no_record_at_the_date_opens_at_its_last_day(bundled):
     at = ok(browser_sends(at, date=bundled.span()[1].isoformat()))
     (notice,) = [i.value for i in at.main.info if "none is on the map" in i.value]
     assert "Berbera" in notice
+
+
+# --- compare that helps (garrison.compare) ---------------------------------------------------------
+def test_compare_follows_the_sidebar_filters(good):
+    at = ok(run_app(date="2024-12-10", compare="2020-01-01"))
+    assert _table_names(at) == ["Base B", "Port A", "Site C"]
+    at = ok(at.sidebar.multiselect(key="country").set_value(["LY"]).run())
+    assert _table_names(at) == ["Site C"]
+    assert any(s.value == "From 2020-01-01 to 2024-12-10: 1 appeared" for s in at.subheader)
+    assert any("among those the filters keep" in c.value for c in at.caption)
+    at = ok(at.sidebar.text_input(key="q").input("Порт").run())  # the search is a filter too: LY and Port A
+    # must not: a table of what the map does not show
+    assert not compare_tables(at) and any(s.value.endswith(": nothing changed") for s in at.subheader)
+
+
+def test_compare_turned_on_starts_a_year_before_the_date_shown_now(good):
+    at = ok(run_app(date="2024-12-10"))
+    at = ok(browser_sends(at, date="2025-07-01"))  # the reader moved the map's date first
+    at = ok(at.toggle(key="compare_on").set_value(True).run())
+    assert view_of(at).compare == at.date_input(key="compare").value == dt.date(2024, 7, 1)
+    # must not: the picker's stale start (a year before the date the page opened at)
+    assert view_of(at).compare != dt.date(2023, 12, 10)

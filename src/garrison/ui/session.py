@@ -64,11 +64,14 @@ def sync_widget(key: str) -> None:
         view.q = value
     elif key == "basemap":
         view.basemap = value
-    elif key in ("compare_on", "compare"):
-        # a year before the date unless the reader picked one (the picker's value may be gone
-        # while it was hidden)
-        picked = st.session_state.get("compare") or _year_before(view.date, dt.date.min)
-        view.compare = picked if st.session_state.compare_on else None
+    elif key == "compare_on":
+        # Turned on: a year before the date shown now -- a span the reader can predict, long
+        # enough to hold a story (the previous change alone is often one row). The picker starts
+        # there too (its old value, from when the page opened, is dropped).
+        view.compare = _year_before(view.date, dt.date.min) if st.session_state.compare_on else None
+        st.session_state.pop("compare", None)
+    elif key == "compare":
+        view.compare = st.session_state.get("compare") or _year_before(view.date, dt.date.min)
 
 
 def sync_map() -> None:
