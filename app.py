@@ -30,6 +30,7 @@ from garrison.render.mapview import ComponentParts, build_map, component_parts  
 from garrison.render.payload import build_payload, write_payload  # noqa: E402
 from garrison.ui import panels  # noqa: E402
 from garrison.ui.compare import compare_panel  # noqa: E402
+from garrison.ui.feed import feed_panel  # noqa: E402
 from garrison.ui.map_component import garrison_map  # noqa: E402
 from garrison.ui.permalink import BASEMAPS  # noqa: E402
 from garrison.ui.search import on_search, search_ids, search_notice  # noqa: E402
@@ -195,6 +196,10 @@ with right:
     st.subheader("Installations by operator")
     spec = operator_chart_spec(data_dir, ds.version, first, last)
     st.vega_lite_chart(panels.move_date_rule(spec, panels.rule_date(date, first, last)), width="stretch")
+
+# --- what changed: the event feed around the map's date (a click moves the map to a change) ----
+with right:
+    feed_panel(ds, view, hits)
 
 # --- editing (only when edit mode is on) ----------------------------------------------------
 if editing:

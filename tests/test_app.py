@@ -176,7 +176,17 @@ def no_match_shown(at: AppTest) -> bool:
 
 
 def buttons(at: AppTest) -> list[str]:
-    return [b.label for b in at.button]
+    """The page's buttons but the event feed's items (feed_items)."""
+    return [b.label for b in at.button if not (b.key or "").startswith("feed-")]
+
+
+def clear_button(at: AppTest):
+    return next(b for b in at.button if b.label == "Clear selection")
+
+
+def feed_items(at: AppTest) -> list:
+    """The event feed's item buttons, top (newest) first."""
+    return [b for b in at.button if (b.key or "").startswith("feed-")]
 
 
 # --- it runs ---------------------------------------------------------------------------------
@@ -207,7 +217,7 @@ def test_good_fixture_app_runs(good):
     at = ok(run_app())
     assert f"{len(good.records)} installations" in " ".join(c.value for c in at.sidebar.caption)
     assert not at.expander  # a clean data folder shows no problems
-    assert at.subheader[-1].value == "Installations by operator"
+    assert [s.value for s in at.subheader][-2:] == ["Installations by operator", "What changed"]
     assert not compare_tables(at)  # no compare table unless asked for
 
 
@@ -552,7 +562,7 @@ def test_the_payload_keeps_every_decimal_of_a_position(copy_of_good):
 def test_clear_selection(good):
     at = ok(run_app(date="2024-12-10", select="port-a"))
     assert buttons(at) == ["Clear selection"]
-    at = ok(at.button[0].click().run())
+    at = ok(clear_button(at).click().run())
     assert view_of(at).select is None and html_blocks(at) == [] and at.info
     assert "select" not in params(at) and map_data(at)["select"] is None
     assert params(at) == {"date": "2024-12-10"}  # must not: the date lost with the selection
@@ -561,7 +571,7 @@ def test_clear_selection(good):
 def test_the_same_installation_can_be_selected_again_after_clearing(good):
     at = ok(browser_sends(run_app(date="2024-12-10"), select="port-a"))
     assert view_of(at).select == "port-a"
-    at = ok(at.button[0].click().run())
+    at = ok(clear_button(at).click().run())
     assert view_of(at).select is None
     at = ok(browser_sends(at, select="port-a"))  # the reader clicks Port A again: the same trigger value
     assert view_of(at).select == "port-a" and "<h3>Port A</h3>" in html_blocks(at)[0]
@@ -849,3 +859,39 @@ def test_compare_turned_on_starts_a_year_before_the_date_shown_now(good):
     assert view_of(at).compare == at.date_input(key="compare").value == dt.date(2024, 7, 1)
     # must not: the picker's stale start (a year before the date the page opened at)
     assert view_of(at).compare != dt.date(2023, 12, 10)
+
+
+# --- what changed: the event feed (garrison.feed) -----------------------------------------------
+def test_a_feed_item_moves_the_maps_date_and_selects(good):
+    at = ok(run_app(date="2024-12-10"))
+    items = feed_items(at)
+    assert [b.label for b in items] == [r"2025\-07\-01 · Base B", r"2025\-06\-01 · Base B", r"2024\-12\-08 · Base B",
+                                        r"2024\-12\-08 · Port A", r"2020\-05\-26 · Site C", r"2015\-09 · Base B", "1971 · Port A"]
+    assert any(c.value.startswith("Status: active → blockaded · Territory: Blue → Green") and "Example Wire" in c.value
+               for c in at.caption)  # what changed, and who says so
+    at = ok(items[3].click().run())  # Port A, 2024-12-08
+    data = map_data(at)
+    assert (view_of(at).date, view_of(at).select) == (dt.date(2024, 12, 8), "port-a")
+    assert (data["date"], data["select"]) == ("2024-12-08", "port-a")
+    assert params(at) == {"date": "2024-12-08", "select": "port-a"}
+    assert any("Port A" in h for h in html_blocks(at))  # its details are open
+    # the item now shown is marked; must not: any other item marked as shown
+    assert [b.label for b in feed_items(at) if b.proto.type == "primary"] == [r"2024\-12\-08 · Port A"]
+
+
+def test_the_feed_follows_the_filters(good):
+    at = ok(run_app(date="2024-12-10", country="LY"))
+    assert [b.label for b in feed_items(at)] == [r"2020\-05\-26 · Site C"]
+    at = ok(run_app(date="2024-12-10", q="Atlantis"))
+    # must not: items of installations the map does not show
+    assert feed_items(at) == [] and any(c.value == "No change in the data under these filters." for c in at.caption)
+
+
+def test_hostile_names_in_the_feed_stay_text(copy_of_good):
+    path = copy_of_good / "installations" / "port-a.yaml"
+    path.write_text(path.read_text().replace("name: Port A", "name: '**bold** [x](http://evil.example) :red[x]'"))
+    at = ok(run_app(date="2024-12-10", compare="2020-01-01"))
+    label = next(b.label for b in feed_items(at) if "bold" in b.label)
+    # the compare table reads Markdown too: its cells are escaped the same way
+    assert "\\*\\*bold\\*\\* \\[x\\]\\(http:\u200b//evil" in list(compare_tables(at)[0].value["Installation"])[1]
+    assert label == "2024\\-12\\-08 · \\*\\*bold\\*\\* \\[x\\]\\(http:\u200b//evil\\.example\\) :\u200bred\\[x\\]"

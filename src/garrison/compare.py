@@ -39,6 +39,7 @@ class Change:
     after: int
     kinds: tuple[str, ...]  # APPEARED, ENDED or "changed <aspect>" for each aspect that changed
     aspects: dict[str, str]  # aspect -> "before → after", or its value where it did not change
+    states: dict[str, tuple[str | None, str | None]]  # aspect -> (before, after) in words; None: no value
     date: str  # when the change took effect, at the data's precision
     day: int  # that date's first day
     sources: tuple[str, ...]  # the sources of the state after (or of the one that ended)
@@ -69,9 +70,10 @@ def _end_text(ds: Dataset, row: int) -> tuple[str, int]:
 
 def change_of(ds: Dataset, inst: int, before: int, after: int) -> Change:
     """The change from period row `before` to row `after` of installation `inst`, in words."""
-    aspects, kinds = {}, []
+    aspects, kinds, states = {}, [], {}
     for aspect in ASPECTS:
         b, a = _value(ds, aspect, before), _value(ds, aspect, after)
+        states[aspect] = b, a
         if b != a and before >= 0 and after >= 0:
             kinds.append(f"changed {aspect}")
         # appeared: "— → Russia"; ended: "Russia → —"; unchanged: its one value
@@ -86,7 +88,7 @@ def change_of(ds: Dataset, inst: int, before: int, after: int) -> Change:
     else:
         date, day = _end_text(ds, before)
     rec = ds.records[inst]
-    return Change(rec.id, rec.name, before, after, tuple(kinds), aspects, date, day,
+    return Change(rec.id, rec.name, before, after, tuple(kinds), aspects, states, date, day,
                   tuple(pt.sources[after if after >= 0 else before]))
 
 

@@ -201,9 +201,20 @@ class SearchIndex:
                 place_names.append(Name.of(text))
                 self._place_owner.append(k)
         self._place_names = _Names(place_names)
+        self._answers: dict[str, tuple[Hit, ...]] = {}
 
     def search(self, query: str) -> list[Hit]:
-        """Installations the query finds, best first (ties: in the data's order)."""
+        """Installations the query finds, best first (ties: in the data's order). The last few
+        queries' answers are kept: the page asks again on every rerun (each step of the slider)."""
+        if query in self._answers:
+            return list(self._answers[query])
+        hits = self._search(query)
+        if len(self._answers) >= 32:
+            self._answers.pop(next(iter(self._answers)))
+        self._answers[query] = tuple(hits)
+        return hits
+
+    def _search(self, query: str) -> list[Hit]:
         q = Name.of(query)
         if not q.native and not q.latin:
             return []

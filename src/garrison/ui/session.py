@@ -103,3 +103,9 @@ def write_url(view: View) -> None:
 def snapshot(view: View) -> View:
     """A copy (what this run shows, whatever a callback does to the session's view meanwhile)."""
     return dataclasses.replace(view, filters={k: list(v) for k, v in view.filters.items()})
+
+
+def open_change(iso_date: str, inst_id: str) -> None:
+    """An event feed item's callback: the map's date to the change, its installation selected."""
+    view = _view()
+    view.date, view.select = dt.date.fromisoformat(iso_date), inst_id
