@@ -31,10 +31,12 @@ from garrison.render.mapstate import map_data  # noqa: E402
 from garrison.render.mapview import ComponentParts, build_map, component_parts  # noqa: E402
 from garrison.render.payload import build_payload, write_payload  # noqa: E402
 from garrison.ui import downloads, panels  # noqa: E402
+from garrison.ui.compare import compare_panel  # noqa: E402
+from garrison.ui.feed import feed_panel  # noqa: E402
 from garrison.ui.map_component import garrison_map  # noqa: E402
 from garrison.ui.page_language import page_language  # noqa: E402
 from garrison.ui.permalink import BASEMAPS  # noqa: E402
-from garrison.ui.search import search_ids  # noqa: E402
+from garrison.ui.search import on_search, search_ids, search_notice  # noqa: E402
 from garrison.ui.session import MAP_KEY, language, select, sync_map, sync_widget, view_of_session, write_url  # noqa: E402
 from garrison.vocab import KINDS, STATUSES  # noqa: E402
 
@@ -141,6 +143,7 @@ editing = (mode.requested and not refusal and not read_only
 # --- the title and the map (its timeline, Date slider and play controls live in the map) ----
 st.title("Garrison")  # drawn on the map too, with the date (static/garrison/map/title.js)
 hits = search_ids(ds, view.q) if view.q.strip() else None
+search_notice(ds, hits)  # above the map: a search that empties it says so, on a phone too
 payload_url = map_payload_url(data_dir, ds.version, layers_now)
 if not (GENERATED / payload_url.rsplit("/", 1)[-1]).exists():  # pruned by another process: write it again
     map_payload_url.clear()
@@ -153,9 +156,8 @@ st.caption("Military installations and who holds them, over time — de facto co
 with st.sidebar:
     st.header("Filter")
     st.text_input("Search names (any language)", key="q", placeholder="Tartus, Хмеймим, حميميم …",
-                  on_change=sync_widget, args=("q",))
-    if hits is not None and not hits:
-        st.caption("No installation matches this search.")
+                  on_change=on_search, args=(ds,), help="Names and spellings in any script, or a nearby city; Enter opens the best match.")
+    search_notice(ds, hits, st.sidebar)
     st.multiselect("Operator", list(ds.actors), key="op", format_func=lambda a: ds.actors[a].short,
                    on_change=sync_widget, args=("op",))
     st.multiselect("Country", sorted({r.country for r in ds.records}, key=country_name), key="country", format_func=country_name,
@@ -203,12 +205,7 @@ with left:
     else:
         st.info("Click an installation on the map (or search in the sidebar) to see its history and sources.")
 with right:
-    if view.compare is not None:
-        st.subheader(f"Changes between {view.compare} and {date}")
-        d1, d2 = sorted([view.compare, date])
-        table = panels.compare_frame(ds, d1, d2)
-        st.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch")
-        st.caption(f"{len(table)} installation(s) differ; highlighted on the map.")
+    compare_panel(ds, view, hits)
     st.subheader("Installations by operator")
     recent = panels.recent_window(ds.periods.change_days(), first, last)
     whole = st.toggle(f"All years, from {first.year}", key="op_whole", help=f"The chart starts in {recent.year}, where most changes are; "
@@ -218,6 +215,10 @@ with right:
     st.vega_lite_chart(panels.move_date_rule(spec, panels.rule_date(date, since, last)), width="stretch")
     if whole and not st.session_state.op_whole:
         st.caption(f"The date is before {recent.year}: the chart shows the whole record.")
+
+# --- what changed: the event feed around the map's date (a click moves the map to a change) ----
+with right:
+    feed_panel(ds, view, hits)
 
 # --- editing (only when edit mode is on) ----------------------------------------------------
 if editing:

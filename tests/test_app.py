@@ -173,8 +173,26 @@ def params(at: AppTest) -> dict:
     return {k: at.query_params[k] for k in at.query_params}
 
 
+def no_match_shown(at: AppTest) -> bool:
+    """The "no installation matches" warning, in the sidebar and above the map (the map is empty)."""
+    side = [w.value for w in at.sidebar.warning if "No installation matches this search." in w.value]
+    main = [w.value for w in at.main.warning if "No installation matches this search." in w.value]
+    assert len(side) == len(main), (side, main)
+    return bool(main)
+
+
 def buttons(at: AppTest) -> list[str]:
-    return [b.label for b in at.button]
+    """The page's buttons but the event feed's items (feed_items)."""
+    return [b.label for b in at.button if not (b.key or "").startswith("feed-")]
+
+
+def clear_button(at: AppTest):
+    return next(b for b in at.button if b.label == "Clear selection")
+
+
+def feed_items(at: AppTest) -> list:
+    """The event feed's item buttons, top (newest) first."""
+    return [b for b in at.button if (b.key or "").startswith("feed-")]
 
 
 # --- it runs ---------------------------------------------------------------------------------
@@ -205,8 +223,8 @@ def test_good_fixture_app_runs(good):
     at = ok(run_app())
     assert f"{len(good.records)} installations" in " ".join(c.value for c in at.sidebar.caption)
     assert not at.expander  # a clean data folder shows no problems
-    assert at.subheader[-1].value == "Installations by operator"
-    assert not at.dataframe  # no compare table unless asked for
+    assert [s.value for s in at.subheader][-2:] == ["Installations by operator", "What changed"]
+    assert not compare_tables(at)  # no compare table unless asked for
 
 
 def test_the_map_is_offline_every_script_and_style_is_served_by_the_app(good):
@@ -230,7 +248,7 @@ def test_a_fresh_page_shows_everything_on_its_first_run(good):
     assert (data["date"], data["select"], data["compare"]["date"]) == ("2016-05-05", "port-a", "2015-01-01")
     assert {m.label for m in at.multiselect} == {"Operator", "Country", "Kind", "Status"}
     assert at.toggle(key="compare_on").value and at.date_input(key="compare").value == dt.date(2015, 1, 1)
-    assert len(charts(at)) == 2 and at.dataframe  # the selection's history and the operator chart; compare table
+    assert len(charts(at)) == 2 and compare_tables(at)  # the selection's history and the operator chart; compare table
     # the map comes right under the title, before the details and the charts
     kinds = [el.type for el in at.main]
     assert kinds[1:4] == ["title", "bidi_component", "caption"] and "html" in kinds, kinds  # (kinds[0]: the main block; the map right under the title)
@@ -318,7 +336,7 @@ def test_hostile_search_text_is_data_not_markup(good):
     data = map_data(at)
     assert bits(data["match"]["inst"], len(good.records)) == [False] * len(good.records)
     assert data["fit"] is None  # nothing matches: no fit, an empty map
-    assert "No installation matches this search." in [c.value for c in at.sidebar.caption]
+    assert no_match_shown(at)
     # must not: the text reaching the map's script or markup
     comp = map_element(at)
     assert "<script>" not in (comp.proto.json + comp.proto.js_content + comp.proto.html_content).lower()
@@ -344,8 +362,12 @@ def test_select_without_date_opens_at_the_latest_change(good, inst):
 
 # --- compare ---------------------------------------------------------------------------------
 def _table_names(at: AppTest) -> list[str]:
-    (table,) = at.dataframe
-    return list(table.value["installation"])
+    tables = compare_tables(at)
+    return list(tables[0].value["Installation"]) if tables else []
+
+
+def compare_tables(at: AppTest) -> list:
+    return list(at.table)
 
 
 def _compare_codes(at: AppTest, good, day: dt.date) -> None:
@@ -357,7 +379,7 @@ def _compare_codes(at: AppTest, good, day: dt.date) -> None:
 
 def test_compare_toggle_shows_the_changes_table(good):
     at = ok(run_app(date="2024-12-10"))
-    assert not at.dataframe and not at.date_input and map_data(at)["compare"] is None
+    assert not compare_tables(at) and not at.date_input and map_data(at)["compare"] is None
     at = ok(at.toggle(key="compare_on").set_value(True).run())
     assert at.session_state["compare_on"] is True and view_of(at).compare == dt.date(2023, 12, 10)  # a year before
     at = ok(at.date_input(key="compare").set_value(dt.date(2020, 1, 1)).run())
@@ -365,16 +387,19 @@ def test_compare_toggle_shows_the_changes_table(good):
     expected = good.compare(dt.date(2020, 1, 1), dt.date(2024, 12, 10))
     assert [c["id"] for c in expected] == ["base-b", "port-a", "site-c"]
     assert _table_names(at) == [c["name"] for c in expected]
-    (table,) = at.dataframe
+    (table,) = compare_tables(at)
+    assert list(table.value.columns) == ["Installation", "What changed", "Operator", "Status", "Territory", "Since"]
     assert "id" not in table.value.columns  # ids stay internal
-    assert list(table.value.columns) == ["installation", "2020-01-01", "2024-12-10"]
+    port = table.value.set_index("Installation").loc["Port A"]
+    assert (port["Status"], port["Territory"], port["Since"]) == (r"active → blockaded", r"Blue → Green", r"2024\-12\-08")
     assert any(f"{len(expected)} installation(s) differ" in c.value for c in at.caption)
-    assert any(s.value == "Changes between 2020-01-01 and 2024-12-10" for s in at.subheader)
+    assert any(s.value == "From 2020-01-01 to 2024-12-10: 2 changed status, 2 changed territory, 1 appeared" for s in at.subheader)
+    (download,) = [b for b in at.get("download_button") if b.proto.label == "Download this table (CSV)"]
     _compare_codes(at, good, dt.date(2020, 1, 1))
     assert params(at)["compare"] == "2020-01-01"
     # switching it off removes the table, the message and the parameter
     at = ok(at.toggle(key="compare_on").set_value(False).run())
-    assert view_of(at).compare is None and not at.dataframe and not at.date_input
+    assert view_of(at).compare is None and not compare_tables(at) and not at.date_input
     assert map_data(at)["compare"] is None and "compare" not in params(at)
 
 
@@ -386,7 +411,7 @@ def test_compare_from_the_permalink(good, date, compare):
     d1, d2 = sorted([dt.date.fromisoformat(date), dt.date.fromisoformat(compare)])
     expected = [c["name"] for c in good.compare(d1, d2)]
     assert expected and _table_names(at) == expected
-    assert list(at.dataframe[0].value.columns)[1:] == [d1.isoformat(), d2.isoformat()]  # older date first
+    assert any(s.value.startswith(f"From {d1} to {d2}: ") for s in at.subheader)  # older date first
     _compare_codes(at, good, dt.date.fromisoformat(compare))
     assert params(at) == {"date": date, "compare": compare}
 
@@ -404,8 +429,7 @@ def test_compare_outside_the_span_is_clamped_not_a_crash(good, compare):
 
 def test_compare_with_the_same_date_shows_an_empty_table(good):
     at = ok(run_app(date="2024-12-10", compare="2024-12-10"))
-    (table,) = at.dataframe
-    assert len(table.value) == 0 and table.value.columns.is_unique
+    assert not compare_tables(at) and any(s.value.endswith(": nothing changed") for s in at.subheader)
     assert any("0 installation(s) differ" in c.value for c in at.caption)
     _compare_codes(at, good, dt.date(2024, 12, 10))
 
@@ -545,7 +569,7 @@ def test_the_payload_keeps_every_decimal_of_a_position(copy_of_good):
 def test_clear_selection(good):
     at = ok(run_app(date="2024-12-10", select="port-a"))
     assert buttons(at) == ["Clear selection"]
-    at = ok(at.button[0].click().run())
+    at = ok(clear_button(at).click().run())
     assert view_of(at).select is None and html_blocks(at) == [] and at.info
     assert "select" not in params(at) and map_data(at)["select"] is None
     assert params(at) == {"date": "2024-12-10"}  # must not: the date lost with the selection
@@ -554,7 +578,7 @@ def test_clear_selection(good):
 def test_the_same_installation_can_be_selected_again_after_clearing(good):
     at = ok(browser_sends(run_app(date="2024-12-10"), select="port-a"))
     assert view_of(at).select == "port-a"
-    at = ok(at.button[0].click().run())
+    at = ok(clear_button(at).click().run())
     assert view_of(at).select is None
     at = ok(browser_sends(at, select="port-a"))  # the reader clicks Port A again: the same trigger value
     assert view_of(at).select == "port-a" and "<h3>Port A</h3>" in html_blocks(at)[0]
@@ -651,7 +675,7 @@ def test_search_box_filters_the_map_and_the_permalink(good):
     assert bits(data["match"]["inst"], len(good.records)) == [r.id == "port-a" for r in good.records]
     assert data["match"]["period"] is None and data["fit"]["bounds"] == PORT_A
     assert params(at)["q"] == "ПОРТ" and view_of(at).q == "ПОРТ"
-    assert "No installation matches this search." not in [c.value for c in at.sidebar.caption]
+    assert not no_match_shown(at)
     at = ok(at.sidebar.text_input(key="q").input("").run())
     data = map_data(at)
     assert data["match"] is None and data["fit"] is None and "q" not in params(at)
@@ -660,14 +684,15 @@ def test_search_box_filters_the_map_and_the_permalink(good):
 def test_a_search_with_no_hit_says_so(good):
     at = ok(run_app(date="2024-12-10"))
     at = ok(at.sidebar.text_input(key="q").input("Atlantis").run())
-    assert "No installation matches this search." in [c.value for c in at.sidebar.caption]
+    assert no_match_shown(at)
+    assert view_of(at).select is None  # Enter with nothing found opens nothing
     data = map_data(at)
     assert not any(bits(data["match"]["inst"], len(good.records))) and data["fit"] is None
     # must not: the message for a search that finds something, or with no search at all
     at = ok(at.sidebar.text_input(key="q").input("base").run())
-    assert "No installation matches this search." not in [c.value for c in at.sidebar.caption]
+    assert not no_match_shown(at)
     at = ok(at.sidebar.text_input(key="q").input("").run())
-    assert "No installation matches this search." not in [c.value for c in at.sidebar.caption]
+    assert not no_match_shown(at)
 
 
 def test_a_filter_fits_the_map_to_what_it_keeps(good):
@@ -830,3 +855,90 @@ def test_the_operator_chart_shows_the_recent_window_and_the_whole_record_on_requ
     assert rule_dates(charts(at)[-1]) == [rule_date(dt.date(2001, 6, 1), first, last)]
     # must not: the slider date outside the chart (drawn at the window's edge instead)
     assert first <= rule_dates(charts(at)[-1])[0] < start
+
+
+# --- search that finds (garrison.search) -----------------------------------------------------------
+@pytest.mark.parametrize("query", ["Тартус", "Tartous", "طرطوس"])
+def test_enter_in_the_search_opens_the_best_match(bundled, query):
+    at = ok(run_app())
+    at = ok(at.sidebar.text_input(key="q").input(query).run())  # AppTest's input + run is the Enter
+    data = map_data(at)
+    # the best match is one of Tartus's two records (the Arabic names of both carry the city's name)
+    best = "tartus-syrian-navy" if query == "طرطوس" else "tartus"
+    assert view_of(at).select == data["select"] == best and params(at)["select"] == best
+    kept = bits(data["match"]["inst"], len(bundled.records))
+    assert {r.id for r, k in zip(bundled.records, kept, strict=True) if k} == {"tartus", "tartus-syrian-navy"}
+    assert any("Tartus" in h for h in html_blocks(at))  # its details are open
+    # must not: the no-match warning, or the date moving (Tartus is on the map at the latest date)
+    assert not no_match_shown(at) and shown_date(at) == bundled.span()[1].isoformat()
+
+
+def test_a_match_with_no_record_at_the_date_opens_at_its_last_day(bundled):
+    at = ok(run_app())
+    at = ok(at.sidebar.text_input(key="q").input("Berbera").run())
+    end = bundled.records[bundled.index["berbera-soviet"]].history[-1].end
+    assert view_of(at).select == "berbera-soviet" and shown_date(at) == (end.start - dt.timedelta(days=1)).isoformat()
+    # the date moved back, and the map is not empty: no notice about it
+    assert not [i for i in at.main.info if "none is on the map" in i.value]
+    # moving the date away again: the notice says why the map is empty, naming the match
+    at = ok(browser_sends(at, date=bundled.span()[1].isoformat()))
+    (notice,) = [i.value for i in at.main.info if "none is on the map" in i.value]
+    assert "Berbera" in notice
+
+
+# --- compare that helps (garrison.compare) ---------------------------------------------------------
+def test_compare_follows_the_sidebar_filters(good):
+    at = ok(run_app(date="2024-12-10", compare="2020-01-01"))
+    assert _table_names(at) == ["Base B", "Port A", "Site C"]
+    at = ok(at.sidebar.multiselect(key="country").set_value(["LY"]).run())
+    assert _table_names(at) == ["Site C"]
+    assert any(s.value == "From 2020-01-01 to 2024-12-10: 1 appeared" for s in at.subheader)
+    assert any("among those the filters keep" in c.value for c in at.caption)
+    at = ok(at.sidebar.text_input(key="q").input("Порт").run())  # the search is a filter too: LY and Port A
+    # must not: a table of what the map does not show
+    assert not compare_tables(at) and any(s.value.endswith(": nothing changed") for s in at.subheader)
+
+
+def test_compare_turned_on_starts_a_year_before_the_date_shown_now(good):
+    at = ok(run_app(date="2024-12-10"))
+    at = ok(browser_sends(at, date="2025-07-01"))  # the reader moved the map's date first
+    at = ok(at.toggle(key="compare_on").set_value(True).run())
+    assert view_of(at).compare == at.date_input(key="compare").value == dt.date(2024, 7, 1)
+    # must not: the picker's stale start (a year before the date the page opened at)
+    assert view_of(at).compare != dt.date(2023, 12, 10)
+
+
+# --- what changed: the event feed (garrison.feed) -----------------------------------------------
+def test_a_feed_item_moves_the_maps_date_and_selects(good):
+    at = ok(run_app(date="2024-12-10"))
+    items = feed_items(at)
+    assert [b.label for b in items] == [r"2025\-07\-01 · Base B", r"2025\-06\-01 · Base B", r"2024\-12\-08 · Base B",
+                                        r"2024\-12\-08 · Port A", r"2020\-05\-26 · Site C", r"2015\-09 · Base B", "1971 · Port A"]
+    assert any(c.value.startswith("Status: active → blockaded · Territory: Blue → Green") and "Example Wire" in c.value
+               for c in at.caption)  # what changed, and who says so
+    at = ok(items[3].click().run())  # Port A, 2024-12-08
+    data = map_data(at)
+    assert (view_of(at).date, view_of(at).select) == (dt.date(2024, 12, 8), "port-a")
+    assert (data["date"], data["select"]) == ("2024-12-08", "port-a")
+    assert params(at) == {"date": "2024-12-08", "select": "port-a"}
+    assert any("Port A" in h for h in html_blocks(at))  # its details are open
+    # the item now shown is marked; must not: any other item marked as shown
+    assert [b.label for b in feed_items(at) if b.proto.type == "primary"] == [r"2024\-12\-08 · Port A"]
+
+
+def test_the_feed_follows_the_filters(good):
+    at = ok(run_app(date="2024-12-10", country="LY"))
+    assert [b.label for b in feed_items(at)] == [r"2020\-05\-26 · Site C"]
+    at = ok(run_app(date="2024-12-10", q="Atlantis"))
+    # must not: items of installations the map does not show
+    assert feed_items(at) == [] and any(c.value == "No change in the data under these filters." for c in at.caption)
+
+
+def test_hostile_names_in_the_feed_stay_text(copy_of_good):
+    path = copy_of_good / "installations" / "port-a.yaml"
+    path.write_text(path.read_text().replace("name: Port A", "name: '**bold** [x](http://evil.example) :red[x]'"))
+    at = ok(run_app(date="2024-12-10", compare="2020-01-01"))
+    label = next(b.label for b in feed_items(at) if "bold" in b.label)
+    # the compare table reads Markdown too: its cells are escaped the same way
+    assert "\\*\\*bold\\*\\* \\[x\\]\\(http:\u200b//evil" in list(compare_tables(at)[0].value["Installation"])[1]
+    assert label == "2024\\-12\\-08 · \\*\\*bold\\*\\* \\[x\\]\\(http:\u200b//evil\\.example\\) :\u200bred\\[x\\]"

@@ -375,25 +375,6 @@ def test_operator_chart_has_the_counts_and_the_date_rule(ds):
     assert counts is not None and "date" not in counts.columns  # the input frame is not modified
 
 
-def test_compare_frame_matches_dataset_compare(ds):
-    d1, d2 = dt.date(2020, 1, 1), dt.date(2024, 12, 10)
-    frame = panels.compare_frame(ds, d1, d2)
-    assert list(frame.columns) == ["installation", "2020-01-01", "2024-12-10", "id"]
-    assert list(frame["id"]) == [c["id"] for c in ds.compare(d1, d2)] == ["base-b", "port-a", "site-c"]
-    row = frame.set_index("id").loc["site-c"]
-    assert row["2020-01-01"] == "(no record)" and row["2024-12-10"] == "Red PMC: active"
-    assert frame.set_index("id").loc["port-a", "2024-12-10"] == "Red: blockaded, territory Green"
-    later = panels.compare_frame(ds, dt.date(2025, 6, 1), dt.date(2025, 7, 1))
-    assert list(later["id"]) == ["base-b"]
-    assert later.iloc[0]["2025-06-01"] == "(no record)" and later.iloc[0]["2025-07-01"] == "Green: seized"
-
-
-def test_compare_frame_of_one_date_has_unique_columns(ds):
-    same = panels.compare_frame(ds, dt.date(2024, 12, 10), dt.date(2024, 12, 10))
-    assert len(same) == 0
-    assert same.columns.is_unique and list(same.columns)[0] == "installation" and list(same.columns)[-1] == "id"
-
-
 def test_operator_chart_days_are_capped_and_keep_the_span_ends():
     import numpy as np
 

@@ -240,7 +240,7 @@ def test_without_edit_mode_no_editor_and_nothing_written(new_page, page_object, 
     page.get_by_role("button", name="Next change ▶").click()
     g.settle()
     g.toggle("Compare with a second date").click()
-    expect(page.get_by_test_id("stDataFrame")).to_have_count(1)
+    expect(page.get_by_test_id("stTable")).to_have_count(1)
     g.settle()
     page.get_by_role("button", name="Clear selection").click()
     expect(g.details).to_have_count(0)

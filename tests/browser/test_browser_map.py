@@ -118,16 +118,19 @@ def test_compare_lists_and_highlights_changes(garrison, page, data_for):
 
     garrison.open(f"date={d2}&compare={d1}", date=d2)
     expect(page.get_by_role("switch", name="Compare with a second date", exact=True)).to_be_checked()
-    expect(page.get_by_text(f"Changes between {d1} and {d2}")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(rf"^From {d1} to {d2}: \d+ changed"))).to_be_visible()
     expect(page.get_by_text(f"{len(expected)} installation(s) differ")).to_be_visible()
 
-    # The table is a canvas grid; its accessible <table> holds only the rows in view.
-    grid = page.get_by_test_id("stDataFrame")
-    names = grid.locator("td[aria-colindex='1']")
-    expect(names.first).to_be_attached()
+    # The table is a plain <table>: every row, every column whole (no cut cells).
+    table = page.get_by_test_id("stTable")
+    names = table.locator("tbody tr td:first-child")
+    expect(names).to_have_count(len(expected))
     expected_names = {data.record(i).name for i in expected}
-    shown_names = set(names.all_inner_texts())
-    assert shown_names and shown_names <= expected_names, shown_names - expected_names
+    assert set(n.strip() for n in names.all_inner_texts()) == expected_names
+    headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+    assert headers == ["Installation", "What changed", "Operator", "Status", "Territory", "Since"], headers
+    expect(table.locator("td").filter(has_text="→").first).to_be_visible()  # before → after
+    expect(page.get_by_role("button", name="Download this table (CSV)")).to_be_visible()
 
     changed = garrison.map.locator(".leaflet-marker-icon.garrison-changed")
     expect(changed).to_have_count(len(expected))

@@ -366,21 +366,3 @@ def rule_date(date: dt.date, first: dt.date, last: dt.date, steps: int = 600) ->
         return date
     offset = round(round((date - first).days / width) * width)
     return min(max(first + dt.timedelta(days=offset), first), last)
-
-
-def compare_frame(ds: Dataset, d1: dt.date, d2: dt.date) -> pd.DataFrame:
-    """Installations whose operator/status/territory differ between two dates, as a table."""
-    first, second = f"{d1}", f"{d2}" if d2 != d1 else f"{d2} (same date)"
-    rows = []
-    for r in ds.compare(d1, d2):
-        b, a = r["before"], r["after"]
-        rows.append({"installation": r["name"], first: _describe(ds, b), second: _describe(ds, a), "id": r["id"]})
-    return pd.DataFrame(rows, columns=["installation", first, second, "id"])
-
-
-def _describe(ds: Dataset, t: dict) -> str:
-    if t["operator"] is None:
-        return "(no record)"
-    terr = f", territory {ds.actors[t['territory']].short}" if t["territory"] in ds.actors else ""
-    op = ds.actors[t["operator"]].short if t["operator"] in ds.actors else t["operator"]
-    return f"{op}: {t['status']}{terr}"

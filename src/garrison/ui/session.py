@@ -68,11 +68,14 @@ def sync_widget(key: str) -> None:
         view.basemap = value
     elif key == "lang":
         view.lang = value
-    elif key in ("compare_on", "compare"):
-        # a year before the date unless the reader picked one (the picker's value may be gone
-        # while it was hidden)
-        picked = st.session_state.get("compare") or _year_before(view.date, dt.date.min)
-        view.compare = picked if st.session_state.compare_on else None
+    elif key == "compare_on":
+        # Turned on: a year before the date shown now -- a span the reader can predict, long
+        # enough to hold a story (the previous change alone is often one row). The picker starts
+        # there too (its old value, from when the page opened, is dropped).
+        view.compare = _year_before(view.date, dt.date.min) if st.session_state.compare_on else None
+        st.session_state.pop("compare", None)
+    elif key == "compare":
+        view.compare = st.session_state.get("compare") or _year_before(view.date, dt.date.min)
 
 
 def sync_map() -> None:
@@ -115,3 +118,9 @@ def write_url(view: View) -> None:
 def snapshot(view: View) -> View:
     """A copy (what this run shows, whatever a callback does to the session's view meanwhile)."""
     return dataclasses.replace(view, filters={k: list(v) for k, v in view.filters.items()})
+
+
+def open_change(iso_date: str, inst_id: str) -> None:
+    """An event feed item's callback: the map's date to the change, its installation selected."""
+    view = _view()
+    view.date, view.select = dt.date.fromisoformat(iso_date), inst_id
