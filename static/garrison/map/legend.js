@@ -42,11 +42,11 @@ export class Legend {
     this._resize = new ResizeObserver(() => {
       stage.classList.toggle("garrison-stage-wide", wide());
       stage.style.setProperty("--garrison-map-height", box.getBoundingClientRect().height + "px");
-      map.invalidateSize({ pan: false });
+      map.invalidateSize();  // keeps the centre (a link's or the reader's view) while the size changes
     });
     this._resize.observe(stage);
     this._resize.observe(box);
-    map.invalidateSize({ pan: false });
+    map.invalidateSize();
     map.on("moveend zoomend", this._queue, this);
     for (const layer of this._layers) layer.on("garrison-restyle", this._queue, this);
     map.on("unload", () => { this._resize.disconnect(); panel.remove(); });
