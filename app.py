@@ -30,7 +30,7 @@ from garrison.render.layers import load_layers  # noqa: E402
 from garrison.render.mapstate import map_data  # noqa: E402
 from garrison.render.mapview import ComponentParts, build_map, component_parts  # noqa: E402
 from garrison.render.payload import build_payload, write_payload  # noqa: E402
-from garrison.ui import downloads, panels  # noqa: E402
+from garrison.ui import downloads, generated_files, panels  # noqa: E402
 from garrison.ui.compare import compare_panel  # noqa: E402
 from garrison.ui.feed import feed_panel  # noqa: E402
 from garrison.ui.map_component import garrison_map  # noqa: E402
@@ -41,7 +41,7 @@ from garrison.ui.session import MAP_KEY, language, select, sync_map, sync_widget
 from garrison.vocab import KINDS, STATUSES  # noqa: E402
 
 st.set_page_config(page_title="Garrison", page_icon="🗺", layout="wide")
-GENERATED = ROOT / "static" / "generated"
+GENERATED = generated_files.place(ROOT)  # the cache folder under serve.py, else static/generated/
 
 
 # --- data (cached here only) ---------------------------------------------------------------
@@ -54,8 +54,7 @@ def loader_for(data_dir: str) -> Loader:
 def map_payload_url(data_dir: str, version: str, layers_version: str) -> str:
     ds = loader_for(data_dir).load()
     layers, _ = layer_definitions(layers_version)
-    name = write_payload(build_payload(ds, layers), GENERATED)
-    return f"/app/static/generated/{name}"
+    return GENERATED.url_of(write_payload(build_payload(ds, layers), GENERATED.folder))
 
 
 @st.cache_resource(max_entries=4)
@@ -144,10 +143,14 @@ editing = (mode.requested and not refusal and not read_only
 st.title("Garrison")  # drawn on the map too, with the date (static/garrison/map/title.js)
 hits = search_ids(ds, view.q) if view.q.strip() else None
 search_notice(ds, hits)  # above the map: a search that empties it says so, on a phone too
-payload_url = map_payload_url(data_dir, ds.version, layers_now)
-if not (GENERATED / payload_url.rsplit("/", 1)[-1]).exists():  # pruned by another process: write it again
-    map_payload_url.clear()
+try:
     payload_url = map_payload_url(data_dir, ds.version, layers_now)
+    if not (GENERATED.folder / payload_url.rsplit("/", 1)[-1]).exists():  # pruned by another process: write it again
+        map_payload_url.clear()
+        payload_url = map_payload_url(data_dir, ds.version, layers_now)
+except OSError as err:  # a read-only checkout started without serve.py, or a full or read-only cache
+    st.error(generated_files.cannot_write(GENERATED, err))
+    st.stop()
 data = map_data(ds, view, payload_url, search_ids=hits, edit=editing, layers=layers, lang=lang)
 garrison_map(map_parts(view.basemap, layers_now), data, key=MAP_KEY, on_change=sync_map)
 st.caption("Military installations and who holds them, over time — de facto control on the ground, every period cited.")

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args.cache.mkdir(parents=True, exist_ok=True)
     (label, folder), = prepare([args.size], args.cache, args.cache)
-    with streamlit_process(ROOT / "app.py", folder, args.cache / "labels-server.log") as (url, _proc), sync_playwright() as pw:
+    with streamlit_process(ROOT / "serve.py", folder, args.cache / "labels-server.log") as (url, _proc), sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         page.route("**/*", lambda r: r.continue_() if "localhost" in r.request.url or "127.0.0.1" in r.request.url else r.abort())

@@ -862,8 +862,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=180.0, help="per wait, seconds (default 180)")
     ap.add_argument("--cold-timeout", type=float, default=1200.0,
                     help="for the cold load (the server loads the data folder), seconds (default 1200)")
-    ap.add_argument("--garrison-script", type=Path, default=ROOT / "app.py",
-                    help="the Garrison app to run (default app.py; e.g. a candidate fix kept elsewhere)")
+    ap.add_argument("--garrison-script", type=Path, default=ROOT / "serve.py",
+                    help="the Garrison app to run (default serve.py, as ./scripts/run; an older checkout's app.py)")
     ap.add_argument("--data-dir", type=Path, help="keep the synthetic folders here and reuse them in later runs")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (data, server logs)")
     ap.add_argument("--json", metavar="FILE", help="also write the raw numbers as JSON")

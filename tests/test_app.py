@@ -821,6 +821,36 @@ def test_a_payload_pruned_by_another_process_is_written_again(good):
     assert payload_of(at)["version"] == good.version
 
 
+def test_under_serve_py_the_payload_is_kept_in_the_cache_folder_not_the_checkout(good, monkeypatch, tmp_path):
+    from garrison.ui.generated_files import ROUTE, SERVED_ENV
+
+    checkout = ROOT / "static" / "generated"
+    before = set(checkout.iterdir()) if checkout.is_dir() else set()
+    monkeypatch.setenv(SERVED_ENV, "1")
+    monkeypatch.setenv("GARRISON_CACHE", str(tmp_path / "cache"))
+    at = ok(run_app())
+    url = map_data(at)["payload"]
+    assert url.startswith(ROUTE + "/"), url
+    name = url.rsplit("/", 1)[1]
+    assert (tmp_path / "cache" / "generated" / name).is_file() and (tmp_path / "cache" / "generated" / f"{name}.gz").is_file()
+    # must not: a file written into the checkout
+    assert (set(checkout.iterdir()) if checkout.is_dir() else set()) == before
+
+
+def test_a_cache_folder_that_cannot_be_written_is_named_with_what_to_do(good, monkeypatch, tmp_path):
+    from garrison.ui.generated_files import SERVED_ENV
+
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv(SERVED_ENV, "1")
+    monkeypatch.setenv("GARRISON_CACHE", str(tmp_path / "a-file" / "cache"))
+    at = run_app().run()
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert any("cannot be written to the cache folder" in e and "GARRISON_CACHE" in e and "a-file" in e for e in errors), errors
+    # must not: a map sent to a payload that was never written
+    assert not [e for e in at.get("bidi_component")], "the map was drawn without its data"
+
+
 # --- names and the operator chart's window (issue 11) ------------------------------------------
 def test_the_country_filter_lists_country_names_and_keeps_the_codes(good):
     from garrison.names import country_name

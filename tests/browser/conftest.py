@@ -2,7 +2,7 @@
 
 Fixtures
 --------
-``app_servers``  (session)  starts ``streamlit run app.py`` once per data folder and kills each
+``app_servers``  (session)  starts ``streamlit run serve.py`` (app.py and its route) once per data folder and kills each
                             process group at the end of the session.
 ``app_server``              the server for the bundled data; parametrize it indirectly with another
                             data folder (a path, or a name in DATA_FOLDERS):
@@ -19,7 +19,8 @@ Fixtures
 ``data_for``     (session)  ``data_for(folder)`` -> the folder's data as the library loads it, to read
                             expected states from (never hard-coded in the tests).
 ``start_server`` (module)   ``start_server(folder, GARRISON_EDIT="1")``: a server of its own with extra
-                            environment variables (None removes one); stopped after the module.
+                            environment variables (None removes one), optionally through a command
+                            ``prefix`` (e.g. ``unshare``); stopped after the module.
 ``new_page``                ``new_page()``: another page in its own browser context (a second user),
                             routed and checked like ``page``; ``new_page(viewport=..., has_touch=True)``
                             for a phone.
@@ -120,10 +121,13 @@ class AppServer:
             self.proc.wait(timeout=10)
 
 
-def start_app(data_dir: Path, log_dir: Path, extra_env: dict[str, str | None] | None = None) -> AppServer:
-    """``python -m streamlit run app.py`` on a free port; returns once /_stcore/health answers.
+def start_app(data_dir: Path, log_dir: Path, extra_env: dict[str, str | None] | None = None,
+              prefix: tuple[str, ...] = ()) -> AppServer:
+    """``python -m streamlit run serve.py`` (the page and its route) on a free port; returns once
+    /_stcore/health answers.
 
-    ``extra_env`` adds environment variables for this server (a value of None removes one)."""
+    ``extra_env`` adds environment variables for this server (a value of None removes one);
+    ``prefix`` runs the command through another (e.g. ``unshare`` for a read-only checkout)."""
     port = _free_port()
     log_path = log_dir / f"streamlit-{port}.log"
     env = dict(os.environ, GARRISON_DATA=str(data_dir), PYTHONUNBUFFERED="1")
@@ -134,7 +138,7 @@ def start_app(data_dir: Path, log_dir: Path, extra_env: dict[str, str | None] | 
             env[name] = value
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
+            [*prefix, sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port), "--server.headless", "true"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,  # its own process group, killed as a whole at teardown
         )
@@ -193,8 +197,8 @@ def start_server(tmp_path_factory):
     log_dir = tmp_path_factory.mktemp("streamlit-env-logs")
     servers: list[AppServer] = []
 
-    def start(data_dir: Path | str, **env: str | None) -> AppServer:
-        server = start_app(Path(data_dir).resolve(), log_dir, env)
+    def start(data_dir: Path | str, prefix: tuple[str, ...] = (), **env: str | None) -> AppServer:
+        server = start_app(Path(data_dir).resolve(), log_dir, env, prefix)
         servers.append(server)
         return server
 

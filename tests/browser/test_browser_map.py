@@ -200,8 +200,10 @@ def test_markers_are_painted_on_the_canvas_and_cleared_when_absent(garrison, dat
 def test_a_fresh_page_loads_the_map_from_the_apps_own_files(garrison, page):
     scripts, fetched = [], {}
     page.on("request", lambda r: r.resource_type == "script" and scripts.append(r.url))
-    page.on("response", lambda r: "/app/static/" in r.url and r.request.resource_type == "fetch"
-            and fetched.setdefault(r.url.split("/app/static/")[1], (r.headers.get("content-type"), r.headers.get("content-encoding"))))
+    # the app's files: /app/static/ (the checkout's) and /garrison/generated/ (derived, from the cache folder)
+    served = re.compile(r"/(?:app/static|garrison)/(.*)$")
+    page.on("response", lambda r: r.request.resource_type == "fetch" and (m := served.search(r.url.split("?")[0]))
+            and fetched.setdefault(m.group(1), (r.headers.get("content-type"), r.headers.get("content-encoding"))))
     page.goto(f"{garrison.server.url}/")
     expect(garrison.box).to_have_attribute("data-garrison-date", re.compile(r"^\d{4}-\d{2}-\d{2}$"))
     expect(garrison.slider).to_be_visible()
