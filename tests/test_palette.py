@@ -65,6 +65,18 @@ def test_operators_on_the_map_together_have_colours_told_apart(ds):
     assert too_close(ds) == []
 
 
+#: Operators that are never on the map together still meet in the charts' "All years" legend and
+#: in a compare across years: never the same colour there either.
+MIN_DE_EVER = 5
+
+
+def test_no_two_operators_ever_share_a_colour(ds):
+    ops = sorted({ds.periods.actor(int(c)) for c in ds.periods.operator if c >= 0})
+    same = [(a, b, round(d, 1)) for a, b in itertools.combinations(ops, 2)
+            if (d := distances(ds.actors[a].colour, ds.actors[b].colour)[0]) < MIN_DE_EVER]
+    assert same == []
+
+
 def test_the_check_sees_colours_that_nearly_coincide(ds):
     # must not: a check that passes the old palette's near twins (Russia's and Turkey's reds, and
     # the opposition's and transitional government's greens)
