@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -119,6 +120,15 @@ def test_any_text_is_a_query_that_never_raises_and_ranks_best_first(index, text)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert len({h.id for h in hits}) == len(hits)
     assert fold(fold(text)) == fold(text)
+
+
+def test_folding_twice_changes_nothing_for_any_character():
+    assert fold("𝚨") == fold("Α") == "α"  # a compatibility form folds as what it stands for
+    # a character that neither case folding nor decomposition changes folds to itself (or a space)
+    touched = (c for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF
+               and ((c := chr(cp)).casefold() != c or unicodedata.normalize("NFKD", c) != c))
+    changed = [hex(ord(c)) for c in touched if fold(once := fold(c)) != once]
+    assert changed == []
 
 
 def test_the_good_fixture_keeps_its_simple_answers():

@@ -53,7 +53,9 @@ EXACT, PREFIX, CONTAINS, FUZZY, SKELETON, NEAR = 100, 90, 80, 60, 50, 40
 
 def fold(text: str) -> str:
     """Lowercase, without accents or Arabic diacritics, punctuation as single spaces (the native form)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # compatibility forms first (a mathematical 𝚨 is an Α, which then folds to α), and again after
+    # case folding, whose output need not be decomposed: folding twice changes nothing
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(_NATIVE_WORD.split(plain)).strip()
 
