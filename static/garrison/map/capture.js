@@ -326,7 +326,10 @@ function drawFrame(ctx, gmap, size, ratio, { title, date, publishers, words }) {
     ctx.fillStyle = "rgba(255, 255, 255, 0.85)";
     ctx.fillRect(0, size.y - bandH, size.x, bandH);
     ctx.fillStyle = "#333";
-    lines.forEach((s, k) => ctx.fillText(s, 2 * pad, size.y - bandH + pad / 2 + line * (k + 1) - 3, width));
+    const rtl = words.dir === "rtl";  // a right-to-left line starts at the right
+    ctx.textAlign = rtl ? "right" : "left";
+    lines.forEach((s, k) => ctx.fillText(s, rtl ? size.x - 2 * pad : 2 * pad, size.y - bandH + pad / 2 + line * (k + 1) - 3, width));
+    ctx.textAlign = "left";
   }
   const legend = legendCanvas(gmap, ratio);
   if (legend) drawLegend(ctx, legend, size, size.y - bandH, 52 + 2 * pad);
