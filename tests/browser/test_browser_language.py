@@ -85,6 +85,11 @@ def test_russian_legend_and_tooltip_are_in_russian(garrison, page):
     words = legend.evaluate("""el => { const c = el.cloneNode(true);
         c.querySelectorAll('[lang=en]').forEach((e) => e.remove()); return c.textContent; }""")
     assert not re.search(r"[A-Za-z]{2,}", words), words
+    # the layer control names the layers from their files' words in Russian
+    garrison.root.locator(".leaflet-control-layers").hover()
+    overlays = garrison.root.locator(".leaflet-control-layers-overlays")
+    expect(overlays).to_contain_text(ru.pgettext("layer", "Supply routes"))
+    expect(overlays).not_to_contain_text("Supply routes")  # must NOT: the English layer name
     marks = legend.locator(".garrison-english-mark")
     if marks.count():
         expect(marks.first).to_have_text(" " + ru.pgettext("name", "(English)"))
