@@ -60,6 +60,10 @@ def test_switching_language_keeps_date_selection_and_view(garrison, page):
         assert part in page.url, (part, page.url)
     expect(garrison.box).to_have_attribute("data-garrison-date", "2024-12-08")
     expect(garrison.details).to_be_visible()
+    # the map's own words follow the switch without a reload: the legend, the on-map date
+    ru = messages("ru")
+    expect(garrison.root.locator(".garrison-legend-operators .garrison-legend-title")).to_have_text(ru.gettext("Operators"))
+    expect(garrison.root.get_by_test_id("garrison-map-date")).to_have_text(ru.date("2024-12-08"))
 
 
 def _bundled():
