@@ -215,17 +215,17 @@ export const InstallationsLayer = L.Layer.extend({
   // the hook element's accessible name: what the marker says at the date (its tooltip's gist)
   _label(i, row) {
     const p = this._p, w = this._words(), kind = w.term("kind", p.looks.kinds[p.col.kind[i]].id);
-    const name = this._name(i, "inst", i, p.inst.name[i]);
+    const name = this._name("inst", i, p.inst.name[i]);
     // i18n: a marker's accessible name: "{name} ({kind}): {state}"
     const head = w.t("{name} ({kind})").replace("{name}", name).replace("{kind}", kind);
     // i18n: said of a marker whose installation has no period at the slider's date
     if (row < 0) return head + ": " + w.t("no record at this date");
     const op = p.col.op[row], status = w.term("status", p.looks.statuses[p.col.status[row]].id);
-    return head + ": " + status + ", " + this._name(i, "actors", op, p.actors[op].short);
+    return head + ": " + status + ", " + this._name("actors", op, p.actors[op].short);
   },
 
   // a name from the data as plain text, marked where the English one stands in
-  _name(i, part, index, english) {
+  _name(part, index, english) {
     const w = this._words(), name = w.nameOf(this._p, part, index, english);
     return name.en ? name.text + " " + w.englishMark() : name.text;
   },
