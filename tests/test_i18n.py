@@ -50,8 +50,19 @@ def test_every_vocabulary_term_is_translated_and_terms_stay_apart(lang, section,
 
 
 def test_glossary_agrees_with_the_catalogs():
-    rows = [line.split("|")[1:-1] for line in GLOSSARY.read_text(encoding="utf-8").splitlines()
+    text = GLOSSARY.read_text(encoding="utf-8")
+    text, _, map_words = text.partition("\n| message |")
+    rows = [line.split("|")[1:-1] for line in text.splitlines()
             if line.startswith("| ") and not line.startswith(("| id", "| field", "|---"))]
+    # the map's own words (legend, tooltips, pictures): message, context, ru, uk, be, ar
+    for line in map_words.splitlines()[2:]:
+        if not line.startswith("| "):
+            break
+        message, context, *words = [c.strip() for c in line.split("|")[1:-1]][:6]
+        for lang, word in zip(["ru", "uk", "be", "ar"], words, strict=True):
+            m = messages(lang)
+            got = m.ngettext(message, message, 1) if "{n}" in message else m.pgettext(context, message) if context else m.gettext(message)
+            assert got == (word.replace("{n}", "1") if "{n}" in message else word), (message, lang, got)
     checked = 0
     for cells in rows:
         cells = [c.strip() for c in cells]
@@ -135,7 +146,8 @@ def test_map_data_carries_the_readers_words():
 # The interface's files whose every string goes through the catalogs (tests/untranslated.py finds
 # the ones that bypass them). Field names of the data files stay as the files write them.
 TRANSLATED_PY = {"app_editor.py": frozenset({"lat", "lon", "id", "en"})}  # "en": a language code as placeholder
-TRANSLATED_JS = ("timeline.js", "i18n.js", "main.js")
+# Every module of the map (static/vendor/ holds the third-party ones).
+TRANSLATED_JS = tuple(sorted(p.name for p in (Path(__file__).parents[1] / "static" / "garrison" / "map").glob("*.js")))
 
 
 @pytest.mark.parametrize("name", TRANSLATED_PY)
@@ -152,7 +164,19 @@ def test_no_interface_string_bypasses_the_catalogs_js(name):
     from paths import ROOT
     from untranslated import js_offenders
 
-    assert js_offenders(ROOT / "static" / "garrison" / "map" / name) == []
+    assert js_offenders(ROOT / "static" / "garrison" / "map" / name, frozenset({"Garrison"})) == []  # the app's name
+
+
+def test_the_bypass_finder_finds_js_bypasses(tmp_path):
+    from untranslated import js_offenders
+
+    js = tmp_path / "part.js"
+    js.write_text('box.appendChild(text("div", null, "stale: " + why));\nrows.push({ title: "Status", rows });\n'
+                  'png.title = "Save the map";\nctx.fillText("Sources", 0, 0);\nline.bindTooltip("A route");\n'
+                  'box.appendChild(text("div", null, w.t("Status")));\nrows.push({ title: w.t("Kind") });\n'
+                  'const o = { title: "Garrison" };\n', encoding="utf-8")
+    assert js_offenders(js, frozenset({"Garrison"})) == [
+        "part.js:1: 'stale: '", "part.js:2: 'Status'", "part.js:3: 'Save the map'", "part.js:4: 'Sources'", "part.js:5: 'A route'"]
 
 
 def test_the_bypass_finder_finds_bypasses(tmp_path):

@@ -30,6 +30,8 @@ SOURCES = ("app.py", "app_editor.py", "src/garrison/export.py", "src/garrison/ui
            "src/garrison/render/elements/*.py", "static/garrison/map/*.js")
 PY_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None}
 JS_KEYWORDS = {"t": None, "nt": (1, 2), "pt": ((1, "c"), 2)}
+#: The map's layer files: their names, legend titles and labels are messages with context "layer".
+LAYERS_DIR = "layers"
 #: The vocabulary sections and the message context their terms carry.
 VOCAB_CONTEXTS = {"kinds": "kind", "statuses": "status", "confidences": "confidence"}
 
@@ -56,7 +58,25 @@ def template(root: Path = ROOT) -> Catalog:
         for entry in VOCAB[section]:
             cat.add(entry["id"].replace("_", " "), locations=[("src/garrison/vocab.yaml", 0)],
                     auto_comments=[entry["meaning"]], context=context)
+    for rel, lineno, message in _layer_texts(root):
+        cat.add(message, locations=[(rel, lineno)], auto_comments=["a map layer's name, legend title or label"],
+                context="layer")
     return cat
+
+
+def _layer_texts(root: Path) -> Iterator[tuple[str, int, str]]:
+    """The words the layer files show (name, legend title, legend label), with file and line."""
+    from .render.layers import load_layers  # the layers' own loader and checks
+
+    folder = root / LAYERS_DIR
+    layers, _ = load_layers(folder)
+    for layer in sorted(layers, key=lambda d: d.id):
+        path = folder / f"{layer.id}.yaml"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for text in (layer.name, layer.legend.get("title"), layer.legend.get("label")):
+            if isinstance(text, str) and text:
+                lineno = next((k for k, line in enumerate(lines, 1) if text in line), 0)
+                yield path.relative_to(root).as_posix(), lineno, text
 
 
 def _po_text(cat: Catalog, **kwargs) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, get_date_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -139,20 +139,33 @@ def _browser_messages() -> frozenset[tuple[str, str | None]]:
         template = read_po(fh, domain=DOMAIN)
     return frozenset(((m.id if isinstance(m.id, str) else m.id[0]), m.context) for m in template
                      if m.id and any(loc.endswith(".js") for loc, _ in m.locations)
-                     or m.context in ("kind", "status", "confidence"))
+                     or m.context in ("kind", "status", "confidence", "layer"))
+
+
+def browser_dates(lang: str) -> dict:
+    """How the map writes a date in `lang`, from CLDR (Babel): the patterns of each precision
+    (the same as Messages.date) and the month names they use ("MMMM": the form inside a date,
+    "LLLL": the stand-alone form). i18n.js formats with them; digits are CLDR's (Latin for every
+    interface language)."""
+    locale = Locale.parse(lang)
+    months = {key: [locale.months[context]["wide"][m] for m in range(1, 13)]
+              for key, context in (("MMMM", "format"), ("LLLL", "stand-alone"))}
+    return {"day": get_date_format("long", locale=locale).pattern, **_PATTERNS, "months": months}
 
 
 @functools.cache
 def browser_table(lang: str = DEFAULT) -> dict:
-    """This language's words for the map (static/garrison/map/i18n.js): {lang, dir, messages}.
+    """This language's words for the map (static/garrison/map/i18n.js): {lang, dir, messages, dates}.
 
     A plural message maps each CLDR plural category (what the browser's Intl.PluralRules names) to
-    its form, so the browser needs no gettext plural formula.
+    its form, so the browser needs no gettext plural formula. English has no `dates`: the English
+    map writes ISO dates (what its links and the date inputs say).
     """
     lang = supported(lang) or DEFAULT
     table: dict = {"lang": lang, "dir": direction(lang), "messages": {}}
     if lang == DEFAULT or not catalog_path(lang).exists():
         return table
+    table["dates"] = browser_dates(lang)
     cat = _catalog(lang)
     index_of = gettext.c2py(cat.plural_expr)
     locale = Locale.parse(lang)

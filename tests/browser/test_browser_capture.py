@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -193,3 +194,26 @@ def test_animation_gif_and_webm_have_a_frame_per_step(garrison, page, data_for, 
     assert reruns.count == runs
     assert garrison.box.get_attribute("data-garrison-sent") == sent
     garrison.expect_date(DATE)
+
+
+def test_pictures_in_the_readers_language(garrison, page, tmp_path):
+    from garrison.i18n import messages
+
+    ru = messages("ru")
+    garrison.open(f"lang=ru&date={DATE}&{SYRIA}", date=DATE)
+    png = garrison.root.get_by_role("button", name=ru.gettext("Save the map as a PNG image"), exact=True)
+    with page.expect_download() as info:
+        png.click()
+    assert info.value.suggested_filename == f"garrison-map-{DATE}.png"  # file names stay ISO
+    expect(garrison.box).to_have_attribute("data-garrison-png", re.compile(r"^\d+x\d+$"))
+    garrison.root.get_by_role("button", name=ru.gettext("Make an animation of a date range"), exact=True).click()
+    form = garrison.root.get_by_role("form", name=ru.gettext("Animation"), exact=True)
+    expect(form).to_be_visible()
+    for name in ("Frame step", "Frame length", "Format"):
+        expect(form.get_by_role("combobox", name=ru.gettext(name), exact=True)).to_be_visible()
+    expect(form.get_by_role("button", name=ru.gettext("Make"), exact=True)).to_be_visible()
+    expect(form.get_by_role("combobox", name=ru.gettext("Frame step"), exact=True).locator("option:checked")).to_have_text(
+        ru.gettext("a frame a change"))
+    # must NOT happen: an English word left on the control (other than the file types)
+    words = form.evaluate("el => [el.textContent, ...[...el.querySelectorAll('[aria-label]')].map((e) => e.getAttribute('aria-label'))].join(' ')")
+    assert not re.search(r"[A-Za-z]{2,}", words.replace("GIF", "").replace("WEBM", "").replace("MP4", "")), words

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..dataset import Dataset
 from ..dates import OPEN_END, to_day
+from ..i18n import DEFAULT, LANGUAGES
 from ..vocab import CONFIDENCES, KINDS, STATUSES, style_table
 from .generated import write_generated
 from .layers import LayerDef
@@ -42,6 +43,22 @@ def period_publishers(ds: Dataset) -> tuple[list[str], np.ndarray, np.ndarray]:
         flat += [names.setdefault(n, len(names)) for n in seen]
         offsets.append(len(flat))
     return list(names), np.array(offsets, np.int32), np.array(flat, np.int32)
+
+
+def translated_names(ds: Dataset) -> dict[str, dict[str, dict[str, str]]]:
+    """The names the data gives in the interface's languages, sparse: {lang: {"inst": {index:
+    name}, "actors": {code: name}}} (JSON keys are strings). What is missing the map shows in
+    English (i18n.js nameOf), as Dataset.name_of / actor_name do; other languages' names stay out
+    (the payload is downloaded by every reader)."""
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for lang in LANGUAGES:
+        if lang == DEFAULT:
+            continue
+        inst = {str(i): r.names[lang] for i, r in enumerate(ds.records) if r.names.get(lang)}
+        actors = {str(i): a.names[lang] for i, a in enumerate(ds.actors.values()) if a.names.get(lang)}
+        if inst or actors:
+            out[lang] = {"inst": inst, "actors": actors}
+    return out
 
 
 def build_payload(ds: Dataset, layers: list[LayerDef]) -> tuple[dict, dict[str, np.ndarray]]:
@@ -72,6 +89,7 @@ def build_payload(ds: Dataset, layers: list[LayerDef]) -> tuple[dict, dict[str, 
                    for rt in ds.routes],
         "layers": [layer.as_json() for layer in layers],
         "publishers": publishers,  # names, for the map's exported pictures' line of sources
+        "names": translated_names(ds),  # installations' and actors' names in the interface's languages
     }
     columns = {
         "lat": np.array([r.lat for r in recs], np.float64), "lon": np.array([r.lon for r in recs], np.float64),
@@ -83,6 +101,8 @@ def build_payload(ds: Dataset, layers: list[LayerDef]) -> tuple[dict, dict[str, 
         "op": pt.operator.astype(np.int16), "terr": pt.territory.astype(np.int16),
         "status": pt.status.astype(np.uint8), "conf": pt.confidence.astype(np.uint8),
         "code": pt.state_codes(),
+        # the precision a period's start is written at (the ISO text's length: 4 year, 7 month, 10 day)
+        "since_len": np.array([len(t) for t in pt.since], np.uint8),
         "pub_offsets": pub_offsets, "pub": pub,  # period row k's publishers: pub[pub_offsets[k]:pub_offsets[k+1]]
     }
     return header, columns

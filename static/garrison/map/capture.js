@@ -8,6 +8,8 @@
 // when the browser lets them be read), the DOM text of labels, and the legend control's own
 // elements. An animation steps the map's own timeline (Timeline.show: the markers are restyled
 // from the payload, nothing is sent to the server) and puts the date back when it is done.
+// Every word, on the control and on the pictures, is the reader's language (the map's Words:
+// gmap.words), and so is the date on each picture.
 /* global L */
 import { isoDay, dayOfIso, periodAt, passes, stepChange } from "./time.js";
 import { text } from "./dom.js";
@@ -15,7 +17,9 @@ import { text } from "./dom.js";
 const GIFENC = new URL("../../vendor/gifenc/gifenc.esm.js", import.meta.url).href;
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif';
 const SKIP_PANES = new Set(["tooltipPane", "popupPane"]);  // hover and click leftovers, not the map
-const FRAME_MS = [["0.25 s a frame", 250], ["0.5 s a frame", 500], ["1 s a frame", 1000], ["0.1 s a frame", 100]];
+// i18n: how long each frame of an animation shows
+const FRAME_MS = [[(w) => w.t("0.25 s a frame"), 250], [(w) => w.t("0.5 s a frame"), 500], [(w) => w.t("1 s a frame"), 1000],
+  [(w) => w.t("0.1 s a frame"), 100]];
 const VIDEO = {
   webm: { codec: "vp09.00.10.08", track: "V_VP9", mime: "video/webm", muxer: new URL("../../vendor/webm-muxer/webm-muxer.mjs", import.meta.url).href },
   mp4: { codec: "avc1.640028", track: "avc", mime: "video/mp4", muxer: new URL("../../vendor/mp4-muxer/mp4-muxer.mjs", import.meta.url).href },
@@ -65,6 +69,7 @@ function drawText(ctx, node, cs, ox, oy) {
   const rects = range.getClientRects();
   if (!rects.length) return;
   ctx.font = fontOf(cs);
+  ctx.direction = cs.direction === "rtl" ? "rtl" : "ltr";  // the text's own order, as the page shows it
   ctx.letterSpacing = cs.letterSpacing && cs.letterSpacing !== "normal" ? cs.letterSpacing : "0px";
   ctx.textBaseline = "middle";
   ctx.textAlign = "left";
@@ -162,8 +167,8 @@ export function publishersAt(gmap, day) {
   return [...count.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([k]) => p.publishers[k]);
 }
 
-/** Lines of `words` joined by `sep` that fit `width`, at most `max` lines; the rest counted. */
-function fitLines(ctx, head, items, width, max) {
+/** Lines of `items` joined by " · " that fit `width`, at most `max` lines; the rest counted (`more(n)`). */
+function fitLines(ctx, head, items, width, max, more = (n) => " … (+" + n + ")") {
   const lines = [];
   let line = head, k = 0;
   for (; k < items.length; k++) {
@@ -174,9 +179,9 @@ function fitLines(ctx, head, items, width, max) {
     line = items[k];
   }
   if (k < items.length) {
-    const more = " … (+" + (items.length - k) + " more)";
-    while (line.length && ctx.measureText(line + more).width > width) line = line.replace(/( · )?[^·]*$/, "");
-    line += more;
+    const rest = more(items.length - k);
+    while (line.length && ctx.measureText(line + rest).width > width) line = line.replace(/( · )?[^·]*$/, "");
+    line += rest;
   }
   lines.push(line);
   return lines;
@@ -283,17 +288,18 @@ export async function composeMap(gmap, { ratio = globalThis.devicePixelRatio || 
   // the installations' hook elements are transparent by design (installations.js paints the markers)
   const skip = (e) => skipped.has(e) || e.classList.contains("garrison-hooks");
   for (const { el } of panes) paintElement(ctx, el, box.left, box.top, svgs, skip);
-  const day = gmap.state.day;
-  drawFrame(ctx, gmap, size, ratio, { title, date: isoDay(day), publishers: publishersAt(gmap, day) });
+  const day = gmap.state.day, words = gmap.words;
+  drawFrame(ctx, gmap, size, ratio, { title, date: words.day(day), publishers: publishersAt(gmap, day), words });
   return out;
 }
 
 /** Title and date (top left), legend (bottom right), sources and attribution (the bottom band). */
-function drawFrame(ctx, gmap, size, ratio, { title, date, publishers }) {
+function drawFrame(ctx, gmap, size, ratio, { title, date, publishers, words }) {
   const pad = 8;
   ctx.textBaseline = "alphabetic";
   ctx.textAlign = "left";
   ctx.letterSpacing = "0px";
+  ctx.direction = words.dir;  // "8 ديسمبر 2024" in its own order (the left edge stays where it is)
   // title and date
   ctx.font = "600 14px " + FONT;
   const tw = ctx.measureText(title).width;
@@ -309,14 +315,21 @@ function drawFrame(ctx, gmap, size, ratio, { title, date, publishers }) {
   // the bottom band: sources (up to two lines), attribution
   ctx.font = "11px " + FONT;
   const width = size.x - 4 * pad, line = 14;
-  const sources = publishers.length ? fitLines(ctx, "Sources: ", publishers, width, 2) : [];
+  // i18n: the line of sources at the foot of an exported picture, before the publishers' names
+  const head = words.t("Sources:") + " ";
+  // i18n: at the end of the line of sources when not all publishers fit: how many are left out
+  const more = (n) => " … " + words.nt("(+{n} more)", "(+{n} more)", n);
+  const sources = publishers.length ? fitLines(ctx, head, publishers, width, 2, more) : [];
   const attribution = attributionText(gmap), lines = [...sources, ...(attribution ? [attribution] : [])];
   const bandH = lines.length * line + pad;
   if (lines.length) {
     ctx.fillStyle = "rgba(255, 255, 255, 0.85)";
     ctx.fillRect(0, size.y - bandH, size.x, bandH);
     ctx.fillStyle = "#333";
-    lines.forEach((s, k) => ctx.fillText(s, 2 * pad, size.y - bandH + pad / 2 + line * (k + 1) - 3, width));
+    const rtl = words.dir === "rtl";  // a right-to-left line starts at the right
+    ctx.textAlign = rtl ? "right" : "left";
+    lines.forEach((s, k) => ctx.fillText(s, rtl ? size.x - 2 * pad : 2 * pad, size.y - bandH + pad / 2 + line * (k + 1) - 3, width));
+    ctx.textAlign = "left";
   }
   const legend = legendCanvas(gmap, ratio);
   if (legend) drawLegend(ctx, legend, size, size.y - bandH, 52 + 2 * pad);
@@ -361,7 +374,7 @@ export async function animate(gmap, days, { format, frameMs, progress = () => {}
     for (let k = 0; k < days.length; k++) {
       timeline.show(days[k]);
       const frame = await composeMap(gmap, { ratio, title });
-      if (!encoder) ({ encoder, finish } = await startEncoder(format, frame, frameMs));
+      if (!encoder) ({ encoder, finish } = await startEncoder(format, frame, frameMs, gmap.words));
       await encoder(frame);
       progress(k + 1, days.length);
     }
@@ -371,7 +384,7 @@ export async function animate(gmap, days, { format, frameMs, progress = () => {}
   }
 }
 
-async function startEncoder(format, first, frameMs) {
+async function startEncoder(format, first, frameMs, words) {
   const w = first.width, h = first.height;
   if (format === "gif") {
     const { GIFEncoder, quantize, applyPalette } = await import(GIFENC);
@@ -385,7 +398,7 @@ async function startEncoder(format, first, frameMs) {
       finish: async () => { gif.finish(); return new Blob([gif.bytes()], { type: "image/gif" }); },
     };
   }
-  return videoEncoder(format, w, h, frameMs);
+  return videoEncoder(format, w, h, frameMs, words);
 }
 
 /**
@@ -393,13 +406,14 @@ async function startEncoder(format, first, frameMs) {
  * time: the file has exactly one frame per date however long each took to draw (a MediaRecorder
  * keeps wall-clock time and dropped frames), and is made faster than it plays.
  */
-async function videoEncoder(format, w, h, frameMs) {
+async function videoEncoder(format, w, h, frameMs, words) {
   const spec = VIDEO[format];
   if (!spec) throw new Error("no video format " + format);
   const width = w - (w % 2), height = h - (h % 2);  // H.264 wants even sizes
   const config = { codec: spec.codec, width, height, bitrate: 4e6, framerate: 1000 / frameMs };
   if (!(typeof VideoEncoder !== "undefined" && (await VideoEncoder.isConfigSupported(config)).supported)) {
-    throw new Error("this browser cannot encode " + format.toUpperCase());
+    // i18n: why an animation could not be made: {format} is WEBM or MP4
+    throw new Error(words.t("this browser cannot encode {format}").replace("{format}", format.toUpperCase()));
   }
   const lib = await import(spec.muxer);
   const muxer = new lib.Muxer({ target: new lib.ArrayBufferTarget(), video: { codec: spec.track, width, height, frameRate: 1000 / frameMs },
@@ -486,29 +500,58 @@ export const CaptureControl = L.Control.extend({
     this._gmap = gmap;
   },
 
+  _words() {
+    return this._gmap.words;
+  },
+
   onAdd() {
     const box = (this._box = text("div", "garrison-capture leaflet-bar"));
     box.style.cssText = "background:#fff;color:#222;display:flex;flex-direction:column;align-items:flex-start";
-    const png = text("button", "garrison-btn garrison-capture-png");
+    const png = (this._png = text("button", "garrison-btn garrison-capture-png"));
     png.appendChild(icon(CAMERA));
     png.style.cssText = buttonCss();
     png.type = "button";
-    png.title = "Save the map as a PNG image";
-    png.setAttribute("aria-label", "Save the map as a PNG image");
     png.addEventListener("click", () => this.savePng());
-    const anim = text("button", "garrison-btn garrison-capture-anim");
+    const anim = (this._anim = text("button", "garrison-btn garrison-capture-anim"));
     anim.appendChild(icon(FILM));
     anim.style.cssText = buttonCss();
     anim.type = "button";
-    anim.title = "Make an animation of a date range";
-    anim.setAttribute("aria-label", "Make an animation of a date range");
     anim.setAttribute("aria-expanded", "false");
     anim.addEventListener("click", () => this._toggle(anim));
     box.appendChild(png);
     box.appendChild(anim);
+    this._labelButtons();
     L.DomEvent.disableClickPropagation(box);
     L.DomEvent.disableScrollPropagation(box);
     return box;
+  },
+
+  _labelButtons() {
+    const w = this._words();
+    // i18n: the map's camera button (its hover text and accessible name)
+    const png = w.t("Save the map as a PNG image"), anim = w.t("Make an animation of a date range");
+    this._png.title = png;
+    this._png.setAttribute("aria-label", png);
+    this._anim.title = anim;
+    this._anim.setAttribute("aria-label", anim);
+  },
+
+  /** The reader switched languages: the buttons and the animation form in the new one (its choices kept). */
+  setWords() {
+    if (!this._png) return;
+    this._labelButtons();
+    if (!this._form) return;
+    const keep = { from: this._from.value, to: this._to.value, unit: this._unit.value, speed: this._speed.value,
+      format: this._format.value, hidden: this._form.hidden };
+    const form = this._buildForm();
+    this._form.replaceWith(form);
+    this._form = form;
+    Object.assign(this._from, { value: keep.from });
+    Object.assign(this._to, { value: keep.to });
+    this._unit.value = keep.unit;
+    this._speed.value = keep.speed;
+    this._format.value = keep.format;
+    form.hidden = keep.hidden;
   },
 
   /** The PNG of the map as shown; resolves with its blob (also downloaded). */
@@ -535,51 +578,62 @@ export const CaptureControl = L.Control.extend({
   },
 
   _buildForm() {
-    const g = this._gmap, p = g.payload, first = isoDay(p.span[0]), last = isoDay(p.span[1]);
+    const g = this._gmap, w = this._words(), p = g.payload, first = isoDay(p.span[0]), last = isoDay(p.span[1]);
     const form = text("form", "garrison-capture-form");
-    form.setAttribute("aria-label", "Animation");
+    form.dir = w.dir;
+    // i18n: the accessible name of the map's animation form
+    form.setAttribute("aria-label", w.t("Animation"));
     form.style.cssText = "display:grid;gap:4px;padding:6px;font:12px sans-serif;min-width:180px";
     const now = g.state.day, from = isoDay(Math.max(p.span[0], now - 120)), to = isoDay(now);
-    this._from = dateInput("From", from, first, last);
-    this._to = dateInput("To", to, first, last);
-    this._unit = select("Frame step", [["a frame a day", "day"], ["a frame a change", "change"]], "change");
-    this._speed = select("Frame length", FRAME_MS.map(([l, ms]) => [l, ms]), 250);
-    this._format = select("Format", [["GIF", "gif"], ...videoFormats().map((f) => [f.toUpperCase(), f])], "gif");
-    this._make = text("button", "garrison-btn garrison-capture-make", "Make");
+    // i18n: the animation form's fields: its first and last date, how it steps, how long a frame shows, the file type
+    const names = { from: w.t("From"), to: w.t("To"), step: w.t("Frame step"), length: w.t("Frame length"), format: w.t("Format") };
+    this._from = dateInput(names.from, from, first, last);
+    this._to = dateInput(names.to, to, first, last);
+    // i18n: the animation's frame step: one frame for each day, or one for each date something changed
+    this._unit = select(names.step, [[w.t("a frame a day"), "day"], [w.t("a frame a change"), "change"]], "change");
+    this._speed = select(names.length, FRAME_MS.map(([label, ms]) => [label(w), ms]), 250);
+    this._format = select(names.format, [["GIF", "gif"], ...videoFormats().map((f) => [f.toUpperCase(), f])], "gif");
+    // i18n: the animation form's button that makes the file
+    this._make = text("button", "garrison-btn garrison-capture-make", w.t("Make"));
     this._make.type = "submit";
     this._progress = text("progress", "garrison-capture-progress");
     this._progress.value = 0;
     this._progress.max = 1;
-    this._progress.setAttribute("aria-label", "Animation progress");
+    this._progress.setAttribute("aria-label", w.t("Animation progress"));
     this._status = text("div", "garrison-capture-status");
     this._status.setAttribute("aria-live", "polite");
-    [field("From", this._from), field("To", this._to), field("Step", this._unit), field("Speed", this._speed),
-      field("Format", this._format), this._make, this._progress, this._status].forEach((e) => form.appendChild(e));
+    // i18n: the animation form's labels beside the frame step and frame length
+    [field(names.from, this._from), field(names.to, this._to), field(w.t("Step"), this._unit), field(w.t("Speed"), this._speed),
+      field(names.format, this._format), this._make, this._progress, this._status].forEach((e) => form.appendChild(e));
     form.addEventListener("submit", (e) => { e.preventDefault(); this.makeAnimation(); });
     return form;
   },
 
   /** Make the animation the form describes; resolves with its blob (also downloaded). */
   async makeAnimation() {
-    const g = this._gmap, a = dayOfIso(this._from.value), b = dayOfIso(this._to.value);
-    if (a === null || b === null) { this._status.textContent = "Choose both dates."; return null; }
+    const g = this._gmap, w = this._words(), a = dayOfIso(this._from.value), b = dayOfIso(this._to.value);
+    if (a === null || b === null) { this._status.textContent = w.t("Choose both dates."); return null; }
     const from = Math.max(Math.min(a, b), g.payload.span[0]), to = Math.min(Math.max(a, b), g.payload.span[1]);
     const days = frameDays(from, to, this._unit.value, g.payload.change_days), format = this._format.value;
     if (g.timeline.playing) g.timeline.stop(false);
     this._make.disabled = true;
     this._progress.value = 0;
     this._progress.max = days.length;
-    this._status.textContent = "Making " + days.length + " frames…";
+    // i18n: the animation form's status while it draws the frames
+    this._status.textContent = w.nt("Making {n} frame…", "Making {n} frames…", days.length);
     try {
       const blob = await animate(g, days, { format, frameMs: +this._speed.value, title: this.options.title,
-        progress: (k, n) => { this._progress.value = k; this._status.textContent = "Frame " + k + " of " + n; } });
+        // i18n: the animation form's status after each frame ({k} of {n})
+        progress: (k, n) => { this._status.textContent = w.t("Frame {k} of {n}").replace("{k}", w.number(k)).replace("{n}", w.number(n)); this._progress.value = k; } });
       const name = "garrison-" + isoDay(from) + "-to-" + isoDay(to) + "-" + this._unit.value + "." + format;
       save(blob, name);
-      this._status.textContent = days.length + " frames: " + name;
+      // i18n: the animation form's status when the file is made: how many frames, and the file's name
+      this._status.textContent = w.nt("{n} frame: {name}", "{n} frames: {name}", days.length).replace("{name}", name);
       g.map.getContainer().setAttribute("data-garrison-animation", format + ":" + days.length);
       return blob;
     } catch (err) {
-      this._status.textContent = "Could not make the animation: " + err.message;
+      // i18n: the animation form's status when making it failed; {error} is the browser's own message (often English)
+      this._status.textContent = w.t("Could not make the animation: {error}").replace("{error}", err.message);
       console.warn("Garrison: animation failed", err);
       return null;
     } finally {

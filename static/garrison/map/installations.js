@@ -6,9 +6,10 @@
 // registered as the map's event targets so Leaflet hands their mouse events to this layer.
 // A step in time repaints only the markers whose look changed (and what overlaps them).
 /* global L */
-import { periodAt, passes, changedSince } from "./time.js";
+import { periodAt, passes, changedSince, isoDay } from "./time.js";
 import { SpriteCache, swatch } from "./paint.js";
-import { text } from "./dom.js";
+import { nameText, text } from "./dom.js";
+import { ENGLISH } from "./i18n.js";
 
 const GRID = 32;  // px: cells of the index of what is drawn where, for partial repaints
 const FULL_REPAINT = 400;  // more changed markers than this: repaint everything
@@ -30,6 +31,11 @@ export const InstallationsLayer = L.Layer.extend({
     this.on("mouseover mouseout click", this._onMouse, this);
   },
 
+  /** The reader's words (the state's, from main.js). */
+  _words() {
+    return (this._state && this._state.words) || ENGLISH;
+  },
+
   /** The payload arrived (or changed): build the hook elements. */
   setPayload(payload) {
     this._p = payload;
@@ -44,6 +50,7 @@ export const InstallationsLayer = L.Layer.extend({
     if (!this._map || !this._p) return 0;
     const p = this._p, col = p.col, looks = p.looks, shown = [];
     const own = state.layers && state.layers[this.options.id];
+    if (state.words !== this._labelWords) { this._labelWords = state.words; this._classes = []; }  // new words: every accessible name again
     for (let i = 0; i < p.inst.id.length; i++) {
       const row = periodAt(col, i, state.day), id = p.inst.id[i];
       const kind = looks.kinds[col.kind[i]];
@@ -106,7 +113,7 @@ export const InstallationsLayer = L.Layer.extend({
    * confidences and positions of the markers in view, painted as the map paints them, in the
    * vocabulary's order. `.operators` holds the operator codes whose colour is on the map there.
    */
-  legend(bounds) {
+  legend(bounds, words = this._words()) {
     const p = this._p, out = [];
     out.operators = new Set();
     if (!p || !bounds) return out;
@@ -124,22 +131,27 @@ export const InstallationsLayer = L.Layer.extend({
     if (lg.show_operators === false) out.operators.clear();
     const grey = "#777", base = { conf: looks.confidences[0], stale: false, selected: false, changed: false, disputed: false,
       approx: false, colour: grey, kind: looks.kinds[0], status: looks.statuses[1] };
-    if (seen.kind.size) out.push({ title: lg.title || "Installations", rows: [], heading: true });
+    if (seen.kind.size) out.push({ title: words.layer(lg.title) || words.t("Installations"), rows: [], heading: true });
     const row = (look, cls, label) => ({ swatch: swatch({ ...base, ...look }, 22, "garrison-legend-marker " + cls), label });
     if (lg.show_statuses !== false) {
-      out.push({ title: "Status", rows: looks.statuses.filter((st) => seen.status.has(st)).map((st) =>
-        row({ status: st, key: "s" + st.id }, "garrison-status-" + st.id, st.id)) });
+      // i18n: a heading of the legend (the marker's paint)
+      out.push({ title: words.t("Status"), rows: looks.statuses.filter((st) => seen.status.has(st)).map((st) =>
+        row({ status: st, key: "s" + st.id }, "garrison-status-" + st.id, words.term("status", st.id))) });
     }
     if (lg.show_kinds !== false) {
-      out.push({ title: "Kind", rows: looks.kinds.filter((k) => seen.kind.has(k)).map((k) =>
-        row({ kind: k, key: "k" + k.id }, "garrison-kind-" + k.id, k.id.replace(/_/g, " "))) });
+      // i18n: a heading of the legend (the marker's shape: air base, port...)
+      out.push({ title: words.t("Kind"), rows: looks.kinds.filter((k) => seen.kind.has(k)).map((k) =>
+        row({ kind: k, key: "k" + k.id }, "garrison-kind-" + k.id, words.term("kind", k.id))) });
     }
     // confidence is the marker's opacity, and a "?" badge where the sources disagree
-    out.push({ title: "Confidence", rows: looks.confidences.filter((c) => seen.conf.has(c)).map((c) =>
-      row({ conf: c, disputed: c.id === "disputed", key: "c" + c.id }, "garrison-conf-" + c.id, c.id)) });
-    out.push({ title: "Position", rows: [false, true].filter((a) => seen.approx.has(a)).map((approx) =>
+    // i18n: a heading of the legend (the marker's opacity: how sure the sources are)
+    out.push({ title: words.t("Confidence"), rows: looks.confidences.filter((c) => seen.conf.has(c)).map((c) =>
+      row({ conf: c, disputed: c.id === "disputed", key: "c" + c.id }, "garrison-conf-" + c.id, words.term("confidence", c.id))) });
+    // i18n: a heading of the legend (is the marker at the facility itself, or at its town?)
+    out.push({ title: words.t("Position"), rows: [false, true].filter((a) => seen.approx.has(a)).map((approx) =>
       row({ approx, key: "p" + approx }, "garrison-position-" + (approx ? "approximate" : "exact"),
-        approx ? "approximate (town, area)" : "exact (the facility)")) });
+        // i18n: legend rows: the marker stands at its town or area (a dotted halo) / at the facility itself
+        approx ? words.t("approximate (town, area)") : words.t("exact (the facility)"))) });
     return out;
   },
 
@@ -202,10 +214,20 @@ export const InstallationsLayer = L.Layer.extend({
 
   // the hook element's accessible name: what the marker says at the date (its tooltip's gist)
   _label(i, row) {
-    const p = this._p, kind = p.looks.kinds[p.col.kind[i]].id.replace(/_/g, " ");
-    if (row < 0) return p.inst.name[i] + " (" + kind + "): no record at this date";
-    const op = p.actors[p.col.op[row]], status = p.looks.statuses[p.col.status[row]].id;
-    return p.inst.name[i] + " (" + kind + "): " + status + ", " + op.short;
+    const p = this._p, w = this._words(), kind = w.term("kind", p.looks.kinds[p.col.kind[i]].id);
+    const name = this._name("inst", i, p.inst.name[i]);
+    // i18n: a marker's accessible name: "{name} ({kind}): {state}"
+    const head = w.t("{name} ({kind})").replace("{name}", name).replace("{kind}", kind);
+    // i18n: said of a marker whose installation has no period at the slider's date
+    if (row < 0) return head + ": " + w.t("no record at this date");
+    const op = p.col.op[row], status = w.term("status", p.looks.statuses[p.col.status[row]].id);
+    return head + ": " + status + ", " + this._name("actors", op, p.actors[op].short);
+  },
+
+  // a name from the data as plain text, marked where the English one stands in
+  _name(part, index, english) {
+    const w = this._words(), name = w.nameOf(this._p, part, index, english);
+    return name.en ? name.text + " " + w.englishMark() : name.text;
   },
 
   // every hook element to its place at the map's zoom (a pan moves the whole pane instead)
@@ -314,19 +336,37 @@ export const InstallationsLayer = L.Layer.extend({
   },
 
   _tooltip(i) {
-    const p = this._p, row = periodAt(p.col, i, this._state ? this._state.day : 0), box = text("div", "garrison-tip");
-    box.appendChild(text("strong", null, p.inst.name[i]));
+    const p = this._p, w = this._words(), day = this._state ? this._state.day : 0, row = periodAt(p.col, i, day);
+    const box = text("div", "garrison-tip"), actor = (code) => nameText("span", null, w.nameOf(p, "actors", code, p.actors[code].short), w);
+    box.dir = w.dir;  // the map is left to right; its tooltips read in the reader's direction
+    box.lang = w.lang;
+    box.appendChild(nameText("strong", null, w.nameOf(p, "inst", i, p.inst.name[i]), w));
     if (row >= 0) {
-      const op = p.actors[p.col.op[row]], terr = p.col.terr[row];
-      let line = p.looks.statuses[p.col.status[row]].id + " \u2014 " + op.short;
-      if (terr >= 0 && terr !== p.col.op[row]) line += " (territory: " + p.actors[terr].short + ")";
-      box.appendChild(text("div", null, line));
-      box.appendChild(text("div", "garrison-tip-conf", p.looks.confidences[p.col.conf[row]].id));
+      const op = p.col.op[row], terr = p.col.terr[row], line = text("div", "garrison-tip-state");
+      line.appendChild(text("span", null, w.term("status", p.looks.statuses[p.col.status[row]].id) + " \u2014 "));
+      line.appendChild(actor(op));
+      if (terr >= 0 && terr !== op) {
+        // i18n: in a marker's tooltip, after the operator: who controls the territory around it
+        const [before, after] = w.t("(territory: {name})").split("{name}");
+        line.appendChild(text("span", null, " " + before));
+        line.appendChild(actor(terr));
+        line.appendChild(text("span", null, after || ""));
+      }
+      box.appendChild(line);
+      // i18n: in a marker's tooltip: since when its current period holds ({date}: its start, at its precision)
+      const start = p.col.since_len ? isoDay(p.col.start[row]).slice(0, p.col.since_len[row]) : isoDay(p.col.start[row]);
+      const since = w.t("since {date}").replace("{date}", w.date(start));
+      box.appendChild(text("div", "garrison-tip-since", since));
+      box.appendChild(text("div", "garrison-tip-conf", w.term("confidence", p.looks.confidences[p.col.conf[row]].id)));
     } else {
-      box.appendChild(text("div", null, "no record at this date"));
+      box.appendChild(text("div", null, w.t("no record at this date")));
     }
-    if (p.col.approx_km[i] > 0) box.appendChild(text("div", "garrison-tip-approx", "position approximate, \u00b1" + p.col.approx_km[i] + " km"));
-    if (p.col.stale[i]) box.appendChild(text("div", "garrison-tip-stale", "stale: its file has errors"));
+    if (p.col.approx_km[i] > 0) {
+      // i18n: in a marker's tooltip; {km} is the position's uncertainty
+      box.appendChild(text("div", "garrison-tip-approx", w.t("position approximate, \u00b1{km} km").replace("{km}", w.number(p.col.approx_km[i]))));
+    }
+    // i18n: in a marker's tooltip: its data file failed the checks, so the last good version is shown
+    if (p.col.stale[i]) box.appendChild(text("div", "garrison-tip-stale", w.t("stale: its file has errors")));
     return box;
   },
 

@@ -8,8 +8,11 @@
 // runs when the map settles (moveend, after the basemap has placed its own labels) and when the
 // date changes what is shown -- at most every LABELS_MS while the date keeps moving, never per
 // animation frame. Labels are text (textContent) on a pane of their own that moves with the map.
+// A label is the name in the reader's language where the data gives one, else the English name
+// (lang="en" and a title say so; no mark on the map itself, where room is short).
 /* global L */
-import { text } from "./dom.js";
+import { nameText } from "./dom.js";
+import { ENGLISH } from "./i18n.js";
 
 export const MIN_ZOOM = 7;
 const LABELS_MS = 200;
@@ -87,6 +90,7 @@ export class InstallationLabels {
     this.widths = new Map();  // name -> px
     this.timer = null;
     this.placedAt = 0;
+    this.words = ENGLISH;
     const pane = map.getPane("garrisonInstLabels") || map.createPane("garrisonInstLabels");
     pane.classList.add("garrison-inst-labels");
     this.pane = pane;
@@ -105,6 +109,17 @@ export class InstallationLabels {
     if (this.timer !== null) return;
     const wait = Math.max(0, this.placedAt + LABELS_MS - performance.now());
     this.timer = setTimeout(() => requestAnimationFrame(() => { this.timer = null; this.place(); }), wait);
+  }
+
+  /** The reader switched languages: every label again. */
+  setWords(words) {
+    this.words = words;
+    this._keep(new Map());
+    if (this.payload) this.place();
+  }
+
+  _name(i) {
+    return this.words.nameOf(this.payload, "inst", i, this.payload.inst.name[i]);
   }
 
   _width(name) {
@@ -136,7 +151,7 @@ export class InstallationLabels {
       if (lat < s || lat > n || lon < w || lon > e) continue;  // cheap: no projection for what is far out of view
       const pt = map.latLngToContainerPoint([lat, lon]);
       if (pt.x < -100 || pt.y < -20 || pt.x > size.x + 100 || pt.y > size.y + 20) continue;
-      inView.push({ key: i, x: Math.round(pt.x), y: Math.round(pt.y), w: this._width(p.inst.name[i]),
+      inView.push({ key: i, x: Math.round(pt.x), y: Math.round(pt.y), w: this._width(this._name(i).text),
         first: p.inst.id[i] === this.select });
     }
     inView.sort((a, b) => b.first - a.first);  // the selection's label first
@@ -150,7 +165,8 @@ export class InstallationLabels {
     for (const [i, [x, y]] of keep) {
       let el = this.els.get(i);
       if (!el) {
-        el = text("div", "garrison-inst-label", p.inst.name[i]);
+        el = nameText("div", "garrison-inst-label", this._name(i), this.words, false);
+        el.dir = "auto";  // an Arabic name reads right to left on the left-to-right map
         el.setAttribute("data-garrison-label", p.inst.id[i]);
         this.pane.appendChild(el);
         this.els.set(i, el);

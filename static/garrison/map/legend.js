@@ -3,13 +3,17 @@
 // confidences and positions of the installations in view at the date (the layers say which, from
 // what they paint), rebuilt after a move or a restyle, and only when that set changed.
 // Its colours are Streamlit's theme variables (garrison-map.css), so it reads in the dark theme.
-import { text } from "./dom.js";
+// Every word is the reader's language (setWords): the operators' names from the data where it
+// gives them in that language, else the English short name, marked as such.
+import { nameText, text } from "./dom.js";
+import { ENGLISH } from "./i18n.js";
 
 const WIDE = 900;  // px of the component: from here on the legend stands beside the map
 
 export class Legend {
   constructor(layers, options) {
-    this.options = Object.assign({ title: "Legend" }, options);
+    this.options = Object.assign({}, options);
+    this.words = ENGLISH;
     this._layers = layers;
     this._p = null;
     this._key = null;
@@ -28,8 +32,8 @@ export class Legend {
     }
     this._stage = stage;
     const panel = (this._box = text("details", "garrison-legend-box"));
-    panel.setAttribute("aria-label", this.options.title);
-    this._summary = text("summary", "garrison-legend-summary", this.options.title);
+    this._summary = text("summary", "garrison-legend-summary", this._title());
+    panel.setAttribute("aria-label", this._title());
     panel.appendChild(this._summary);
     this._body = text("div", "garrison-legend");
     panel.appendChild(this._body);
@@ -54,6 +58,18 @@ export class Legend {
     return this;
   }
 
+  /** The legend's title: the one the map definition gave, else "Legend" in the reader's language. */
+  _title() {
+    return this.options.title || this.words.t("Legend");
+  }
+
+  /** The reader switched languages. */
+  setWords(words) {
+    this.words = words;
+    if (this._box) this._box.setAttribute("aria-label", this._title());
+    this.refresh();
+  }
+
   /** The payload arrived (or changed). */
   refresh(payload) {
     if (payload) this._p = payload;
@@ -73,28 +89,30 @@ export class Legend {
     const bounds = this._map.getBounds(), groups = [], shown = new Set();
     for (const layer of this._layers) {
       if (!this._map.hasLayer(layer)) continue;
-      const part = layer.legend(bounds);  // an installations layer also says which operators it paints there
+      const part = layer.legend(bounds, this.words);  // an installations layer also says which operators it paints there
       for (const group of part) if (group.rows.length || group.heading) groups.push(group);
       if (part.operators) part.operators.forEach((code) => shown.add(code));
     }
     const operators = this._p.actors.map((a, code) => ({ a, code })).filter((o) => shown.has(o.code));
-    const key = operators.map((o) => o.code).join(",") + "|" + groups.map((g) => g.title + ":" + g.rows.map((r) => r.label).join(",")).join("|");
+    const words = this.words, key = words.lang + "|" + operators.map((o) => o.code).join(",") + "|" + groups.map((g) => g.title + ":" + g.rows.map((r) => r.label).join(",")).join("|");
     this._box.setAttribute("data-garrison-legend-date", this._map.getContainer().getAttribute("data-garrison-date") || "");
     if (key === this._key) return;
     this._key = key;
     const body = this._body;
     body.textContent = "";
     const count = operators.length;
-    this._summary.textContent = this.options.title + (count ? " \u00b7 " + count + (count === 1 ? " operator" : " operators") : "");
-    if (!groups.length && !count) body.appendChild(text("div", "garrison-legend-empty", "Nothing in view at this date"));
+    // i18n: the folded legend's line, after its title: how many operators' colours are in view
+    this._summary.textContent = this._title() + (count ? " \u00b7 " + words.nt("{n} operator", "{n} operators", count) : "");
+    if (!groups.length && !count) body.appendChild(text("div", "garrison-legend-empty", words.t("Nothing in view at this date")));
     if (count) {
       const section = text("div", "garrison-legend-group garrison-legend-operators");
-      section.appendChild(text("div", "garrison-legend-title", "Operators"));
-      for (const { a } of operators) {
+      // i18n: the legend's heading over the colours of the forces holding the installations in view
+      section.appendChild(text("div", "garrison-legend-title", words.t("Operators")));
+      for (const { a, code } of operators) {
         const row = text("div", "garrison-legend-row garrison-legend-op-" + a.id), sw = text("span", "garrison-legend-swatch");
         sw.style.background = a.colour;
         row.appendChild(sw);
-        row.appendChild(text("span", null, a.short));
+        row.appendChild(nameText("span", null, words.nameOf(this._p, "actors", code, a.short), words));
         section.appendChild(row);
       }
       body.appendChild(section);

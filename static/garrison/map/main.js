@@ -66,7 +66,7 @@ class GarrisonMap {
     this.legendControl = null;
     this.payload = null;
     this.payloadUrl = null;
-    this.state = { day: null, select: null, match: null, layers: {}, compareCodes: null };
+    this.state = { day: null, select: null, match: null, layers: {}, compareCodes: null, words: modules.ENGLISH };
     this.reported = { date: null, view: null, pending: [] };  // what this map told the server (dates not yet echoed)
     this.received = { date: undefined, view: undefined, fit: undefined };  // what the server last said
     this.timings = { init: performance.now() };
@@ -82,6 +82,7 @@ class GarrisonMap {
     this.instLabels = this.labelled ? new this.m.InstallationLabels(this.map, { size: this.labelled.options.size }) : null;
     this.box.setAttribute("data-garrison-mount", String(Date.now()) + "-" + Math.random().toString(36).slice(2));
     this._watchMoves();
+    this.map.on("overlayadd overlayremove", () => this._relabelLayerControl());  // Leaflet rebuilt its list
     this._focusWithoutScrolling();
     this._keepExactView();
     this.captureControl = new this.m.CaptureControl(this).addTo(this.map);  // PNG and animations (capture.js)
@@ -216,10 +217,28 @@ class GarrisonMap {
     return this.words;
   }
 
+  /** The reader switched languages: every label the map shows, in the new one. */
+  _relabel() {
+    const w = this.words;
+    this.timeline.relabel(w);
+    this.state.words = w;
+    if (this.legendControl) this.legendControl.setWords(w);
+    if (this.captureControl) this.captureControl.setWords(w);
+    if (this.instLabels) this.instLabels.setWords(w);
+    this._relabelLayerControl();
+  }
+
+  // folium's layer control names the layers in English (one map definition for every language)
+  _relabelLayerControl() {
+    this.map.getContainer().querySelectorAll(".leaflet-control-layers-selector + span").forEach((span) => {
+      if (span.dataset.garrisonName === undefined) span.dataset.garrisonName = span.textContent.trim();
+      span.textContent = " " + this.words.layer(span.dataset.garrisonName);
+    });
+  }
+
   _apply(data) {
     const s = this.state, m = this.m;
-    const words = this.words;
-    if (this._wordsOf(data) !== words) this.timeline.relabel(this.words);
+    if (this._wordsOf(data).lang !== this.state.words.lang) this._relabel();
     s.select = data.select || null;
     s.match = data.match ? { inst: m.fromBase64(data.match.inst), period: m.fromBase64(data.match.period) } : null;
     s.compareCodes = data.compare ? m.fromBase64(data.compare.codes, Int32Array) : null;
@@ -261,7 +280,7 @@ class GarrisonMap {
       if (Array.isArray(out)) shown += out.length;
       if (layer === this.labelled && Array.isArray(out)) this.instLabels.setShown(this.payload, out, s.select);
     }
-    this.title.setDate(isoDay(day));
+    this.title.setDate(isoDay(day), this.words);
     this.box.setAttribute("data-garrison-day", String(day));
     this.box.setAttribute("data-garrison-date", isoDay(day));
     this.box.setAttribute("data-garrison-visible", String(shown));

@@ -2,6 +2,7 @@
 // installation is shown, in its operator's colour at the date.
 /* global L */
 import { periodAt, passes } from "./time.js";
+import { ENGLISH } from "./i18n.js";
 
 export const RangeRingsLayer = L.LayerGroup.extend({
   options: { style: {}, legend: {} },
@@ -43,8 +44,10 @@ export const RangeRingsLayer = L.LayerGroup.extend({
     }
   },
 
-  legend() {
+  legend(bounds, words = ENGLISH) {
     const lg = this.options.legend || {};
-    return [{ title: lg.title || "Ranges", rows: [{ line: "garrison-legend-range_rings", label: lg.label || "Radius while deployed" }] }];
+    // i18n: the range rings' legend (when the layer file gives no title or label)
+    return [{ title: words.layer(lg.title) || words.t("Ranges"),
+      rows: [{ line: "garrison-legend-range_rings", label: words.layer(lg.label) || words.t("Radius while deployed") }] }];
   },
 });

@@ -2,7 +2,8 @@
 // so; a leg is drawn broken when either end is no longer held by the route operator's family
 // (the node's status breaks routes, per the vocabulary, or another actor holds it).
 /* global L */
-import { text } from "./dom.js";
+import { nameText } from "./dom.js";
+import { ENGLISH } from "./i18n.js";
 import { periodAt } from "./time.js";
 
 function activePeriod(route, day) {
@@ -20,6 +21,7 @@ export const RoutesLayer = L.LayerGroup.extend({
     L.LayerGroup.prototype.initialize.call(this, []);
     L.setOptions(this, options);
     this._legs = [];
+    this._words = ENGLISH;
   },
 
   setPayload(p) {
@@ -32,7 +34,8 @@ export const RoutesLayer = L.LayerGroup.extend({
         const a = route.nodes[k], b = route.nodes[k + 1];
         const line = L.polyline([[p.col.lat[a], p.col.lon[a]], [p.col.lat[b], p.col.lon[b]]],
           { weight, className: "garrison-route garrison-route-" + route.id });
-        line.bindTooltip(text("span", null, route.name));
+        // the data names routes in English only: marked as such in the other languages
+        line.bindTooltip(() => nameText("span", null, { text: route.name, en: this._words.lang !== "en" }, this._words));
         this._legs.push({ route, index, a, b, line, shown: false });
       }
     });
@@ -48,6 +51,7 @@ export const RoutesLayer = L.LayerGroup.extend({
     const p = this._p;
     if (!p) return;
     const st = this.options.style || {}, own = state.layers && state.layers[this.options.id];
+    this._words = state.words || ENGLISH;
     for (const leg of this._legs) {
       const show = !!activePeriod(leg.route, state.day) && !(own && own.routes && !own.routes.has(leg.index));
       if (show && !leg.shown) this.addLayer(leg.line);
@@ -63,8 +67,9 @@ export const RoutesLayer = L.LayerGroup.extend({
     }
   },
 
-  legend() {
+  legend(bounds, words = this._words) {
     const lg = this.options.legend || {};
-    return [{ title: lg.title || "Supply routes", rows: [{ line: "garrison-legend-routes", label: lg.label || "Supply route" }] }];
+    return [{ title: words.layer(lg.title) || words.t("Supply routes"),
+      rows: [{ line: "garrison-legend-routes", label: words.layer(lg.label) || words.t("Supply route") }] }];
   },
 });

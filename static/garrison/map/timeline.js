@@ -57,8 +57,8 @@ export class Timeline {
       max: String(this.last), step: "1" });
     box.appendChild(this.slider);
     const ends = el("div", { class: "garrison-timeline-ends" });
-    ends.appendChild(el("span", {}, isoDay(this.first)));
-    ends.appendChild(el("span", {}, isoDay(this.last)));
+    ends.appendChild(el("span", {}));
+    ends.appendChild(el("span", {}));
     box.appendChild(ends);
     root.appendChild(box);
     this.relabel(this.words);
@@ -85,6 +85,22 @@ export class Timeline {
     [...this.unit.options].forEach((o, k) => { o.textContent = STEPS[k][1](words); });
     // i18n: the accessible name of the timeline's slider
     this.slider.setAttribute("aria-label", words.t("Date"));
+    this._labelEnds();
+    if (this._shown) this._labelDay();
+  }
+
+  // the slider's ends and its date, as the language writes a date (ISO in English)
+  _labelEnds() {
+    const ends = this.box.querySelector(".garrison-timeline-ends").children;
+    ends[0].textContent = this.words.day(this.first);
+    ends[1].textContent = this.words.day(this.last);
+  }
+
+  _labelDay() {
+    const shown = this.words.day(this.day);
+    this.slider.setAttribute("aria-valuetext", shown);
+    this.dateText.textContent = shown;
+    this.dateText.dir = this.words.dir;
   }
 
   _labelPlay() {
@@ -102,9 +118,7 @@ export class Timeline {
     this.changeDays = changeDays;
     this.slider.min = String(first);
     this.slider.max = String(last);
-    const ends = this.box.querySelector(".garrison-timeline-ends").children;
-    ends[0].textContent = isoDay(first);
-    ends[1].textContent = isoDay(last);
+    this._labelEnds();
   }
 
   get playing() { return this._timer !== null; }
@@ -162,9 +176,8 @@ export class Timeline {
     const changed = day !== this.day;
     this.day = day;
     if (+this.slider.value !== day) this.slider.value = String(day);
-    const iso = isoDay(day);
-    this.slider.setAttribute("aria-valuetext", iso);
-    this.dateText.textContent = iso;
+    this._labelDay();
+    this.dateText.setAttribute("data-garrison-iso", isoDay(day));
     if (changed || !this._shown) { this._shown = true; this.onDay(day); }
     if (settle) this._settle();
   }

@@ -18,7 +18,8 @@ class GarrisonLegend(folium.MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, title: str = "Legend") -> None:
+    def __init__(self, title: str | None = None) -> None:
+        """`title`: the panel's own title; without one it is "Legend" in the reader's language (legend.js)."""
         super().__init__()
         self._name = "GarrisonLegend"
-        self.options_js = js_json({"title": title})
+        self.options_js = js_json({"title": title} if title else {})
