@@ -109,12 +109,26 @@ def test_png_of_the_map_as_shown(garrison, page, data_for, tmp_path, screenshot)
     tartus = box.evaluate("el => { const m = el.garrison.map, p = m.latLngToContainerPoint([34.915, 35.874]); return [p.x, p.y]; }")
     runs = reruns.count
     before = capture_png(page, garrison, tmp_path, DATE)
-    assert before.size == (round(size[0] * size[2]), round(size[1] * size[2]))
+    # the legend stands beside the map in the picture too, as on the page: the map's pixels, then its column
+    legend_w = page.locator(".garrison-legend-box").evaluate("el => el.getBoundingClientRect().width")
+    assert before.size == (round((size[0] + round(legend_w) + 16) * size[2]), round(size[1] * size[2])), (before.size, size, legend_w)
+    column = before.crop((int(size[0] * size[2]), 0, before.size[0], int(size[1] * size[2] * 0.8)))
+    legend_colours = {c for _, c in column.getcolors(1 << 24) or []}
+    shown = {ds.actors[op].colour for op in ds.state_at(DATE)["operator"] if op in ds.actors}
+    assert any(hex_rgb(c) in legend_colours for c in shown), "no operator's swatch in the legend column"
+    assert len(legend_colours) > 50, "an empty legend column"
     assert len(before.getcolors(1 << 24)) > 500, "a near-blank picture"
     # the markers' colours: the operators at the date, as painted
     colours = {c for _, c in before.getcolors(1 << 24)}
     held = {ds.actors[op].colour for op in ds.state_at(DATE)["operator"] if op in ds.actors}
     assert any(hex_rgb(c) in colours for c in held), "no operator's colour in the picture"
+    # must not: the legend drawn over the data (it covered Tartus, at the lower right, once)
+    r = 6 * size[2]
+    tx, ty = tartus[0] * size[2], tartus[1] * size[2]
+    at_tartus = {c for _, c in before.crop((int(tx - r), int(ty - r), int(tx + r), int(ty + r))).getcolors(1 << 24)}
+    tartus_op = ds.state_at(DATE).set_index("id").loc["tartus", "operator"]
+    want = hex_rgb(ds.actors[tartus_op].colour)  # its fill, give or take the status's shading and anti-aliasing
+    assert min(max(abs(a - b) for a, b in zip(c, want, strict=True)) for c in at_tartus) <= 24, "Tartus is covered in the picture"
     # the date band (top left) has text in it
     band = before.crop((0, 0, int(160 * size[2]), int(64 * size[2])))
     assert len(band.getcolors(1 << 24) or []) > 10

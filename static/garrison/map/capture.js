@@ -245,20 +245,29 @@ function legendColumns(legend, room) {
   return cols;
 }
 
-/** Draw the legend's columns side by side at the lower right, above `bottom`, within 60% of the width. */
-function drawLegend(ctx, legend, size, bottom, top) {
-  const pad = 8, room = bottom - top - pad;
-  if (room < 60) return;
-  let cols = legendColumns(legend, room), scale = Math.min(1, (size.x * 0.6) / (cols.length * legend.width));
+/** Draw the legend's columns side by side in the column `area` ({x, width, top, bottom}), scaled down to fit it. */
+function drawLegend(ctx, legend, area) {
+  const pad = 8, room = area.bottom - area.top - 2 * pad, width = area.width - 2 * pad;
+  if (room < 60 || width < 40) return;
+  let cols = legendColumns(legend, room), scale = Math.min(1, width / (cols.length * legend.width));
   if (scale < 1) {  // narrower columns are taller: lay out again for the scaled height
     cols = legendColumns(legend, room / scale);
-    scale = Math.min(1, (size.x * 0.6) / (cols.length * legend.width), room / Math.max(...cols.map(([a, b]) => b - a)));
+    scale = Math.min(1, width / (cols.length * legend.width), room / Math.max(...cols.map(([a, b]) => b - a)));
   }
   const w = legend.width * scale, r = legend.ratio;
   cols.forEach(([a, b], k) => {
-    const x = size.x - pad - (cols.length - k) * w, h = (b - a) * scale, y = bottom - pad - Math.max(...cols.map(([p, q]) => q - p)) * scale;
-    ctx.drawImage(legend.canvas, 0, a * r, legend.width * r, (b - a) * r, x, y, w, h);
+    ctx.drawImage(legend.canvas, 0, a * r, legend.width * r, (b - a) * r, area.x + pad + k * w, area.top + pad, w, (b - a) * scale);
   });
+}
+
+/** The width of the picture's legend column beside the map: the panel's own when it stands beside
+ * the map, else a fixed one (the same for every frame of an animation); 0 without a legend. */
+function legendColumnWidth(gmap, size) {
+  const box = gmap.legendControl && gmap.legendControl.getContainer && gmap.legendControl.getContainer();
+  if (!box || !box.isConnected) return 0;
+  const stage = box.closest(".garrison-stage"), beside = stage && stage.classList.contains("garrison-stage-wide");
+  const panel = beside && box.open ? box.getBoundingClientRect().width : 220;
+  return Math.round(Math.min(panel, size.x * 0.45)) + 16;
 }
 
 function attributionText(gmap) {
@@ -272,14 +281,17 @@ function attributionText(gmap) {
  */
 export async function composeMap(gmap, { ratio = globalThis.devicePixelRatio || 1, title = "Garrison" } = {}) {
   const map = gmap.map, size = map.getSize(), box = map.getContainer().getBoundingClientRect();
+  // the legend stands beside the map, as on the page (on its left where the page reads right to left)
+  const side = legendColumnWidth(gmap, size), rtl = gmap.words.dir === "rtl", mapX = rtl ? side : 0;
+  const full = { x: size.x + side, y: size.y };
   const out = document.createElement("canvas");
-  out.width = Math.round(size.x * ratio);
-  out.height = Math.round(size.y * ratio);
+  out.width = Math.round(full.x * ratio);
+  out.height = Math.round(full.y * ratio);
   const ctx = out.getContext("2d");
   ctx.scale(ratio, ratio);
   const bg = getComputedStyle(map.getContainer()).backgroundColor;
   ctx.fillStyle = transparent(bg) ? "#ffffff" : bg;
-  ctx.fillRect(0, 0, size.x, size.y);
+  ctx.fillRect(0, 0, full.x, full.y);
   const mapPane = map.getPane("mapPane"), svgs = await svgImages(mapPane);
   const skipped = new Set([...SKIP_PANES].map((n) => map.getPane(n)).filter(Boolean));
   // the panes in the order they stack (custom panes are appended after Leaflet's own)
@@ -287,14 +299,20 @@ export async function composeMap(gmap, { ratio = globalThis.devicePixelRatio || 
     .sort((a, b) => a.z - b.z || a.k - b.k);
   // the installations' hook elements are transparent by design (installations.js paints the markers)
   const skip = (e) => skipped.has(e) || e.classList.contains("garrison-hooks");
-  for (const { el } of panes) paintElement(ctx, el, box.left, box.top, svgs, skip);
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(mapX, 0, size.x, size.y);
+  ctx.clip();
+  for (const { el } of panes) paintElement(ctx, el, box.left - mapX, box.top, svgs, skip);
+  ctx.restore();
   const day = gmap.state.day, words = gmap.words;
-  drawFrame(ctx, gmap, size, ratio, { title, date: words.day(day), publishers: publishersAt(gmap, day), words });
+  drawFrame(ctx, gmap, full, ratio, { title, date: words.day(day), publishers: publishersAt(gmap, day), words,
+    mapX, legendArea: side ? { x: rtl ? 0 : size.x, width: side, top: 0 } : null });
   return out;
 }
 
-/** Title and date (top left), legend (bottom right), sources and attribution (the bottom band). */
-function drawFrame(ctx, gmap, size, ratio, { title, date, publishers, words }) {
+/** Title and date (top left of the map), legend (its column), sources and attribution (the bottom band). */
+function drawFrame(ctx, gmap, size, ratio, { title, date, publishers, words, mapX, legendArea }) {
   const pad = 8;
   ctx.textBaseline = "alphabetic";
   ctx.textAlign = "left";
@@ -305,14 +323,14 @@ function drawFrame(ctx, gmap, size, ratio, { title, date, publishers, words }) {
   const tw = ctx.measureText(title).width;
   ctx.font = "700 22px " + FONT;
   const dw = ctx.measureText(date).width;
-  panel(ctx, pad, pad, Math.max(tw, dw) + 2 * pad, 52);
+  panel(ctx, mapX + pad, pad, Math.max(tw, dw) + 2 * pad, 52);
   ctx.fillStyle = "#333";
   ctx.font = "600 14px " + FONT;
-  ctx.fillText(title, 2 * pad, pad + 19);
+  ctx.fillText(title, mapX + 2 * pad, pad + 19);
   ctx.fillStyle = "#111";
   ctx.font = "700 22px " + FONT;
-  ctx.fillText(date, 2 * pad, pad + 44);
-  // the bottom band: sources (up to two lines), attribution
+  ctx.fillText(date, mapX + 2 * pad, pad + 44);
+  // the bottom band, across the picture: sources (up to two lines), attribution
   ctx.font = "11px " + FONT;
   const width = size.x - 4 * pad, line = 14;
   // i18n: the line of sources at the foot of an exported picture, before the publishers' names
@@ -331,8 +349,8 @@ function drawFrame(ctx, gmap, size, ratio, { title, date, publishers, words }) {
     lines.forEach((s, k) => ctx.fillText(s, rtl ? size.x - 2 * pad : 2 * pad, size.y - bandH + pad / 2 + line * (k + 1) - 3, width));
     ctx.textAlign = "left";
   }
-  const legend = legendCanvas(gmap, ratio);
-  if (legend) drawLegend(ctx, legend, size, size.y - bandH, 52 + 2 * pad);
+  const legend = legendArea && legendCanvas(gmap, ratio);
+  if (legend) drawLegend(ctx, legend, { ...legendArea, bottom: size.y - bandH });
 }
 
 function canvasBlob(canvas, type) {

@@ -70,6 +70,11 @@ export class Legend {
     this.refresh();
   }
 
+  /** The panel (as Leaflet's controls say): the exported pictures draw it beside the map. */
+  getContainer() {
+    return this._box;
+  }
+
   /** The payload arrived (or changed). */
   refresh(payload) {
     if (payload) this._p = payload;
