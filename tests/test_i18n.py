@@ -134,7 +134,16 @@ def test_map_data_carries_the_readers_words():
 
 # The interface's files whose every string goes through the catalogs (tests/untranslated.py finds
 # the ones that bypass them). Field names of the data files stay as the files write them.
-TRANSLATED_PY = {"app_editor.py": frozenset({"lat", "lon", "id", "en"})}  # "en": a language code as placeholder
+TRANSLATED_PY = {
+    "app_editor.py": frozenset({"lat", "lon", "id", "en"}),  # "en": a language code as placeholder
+    "app.py": frozenset({"Garrison"}),  # the project's name, the same in every language
+    **{f"src/garrison/{part}/{name}.py": frozenset() for part, names in {
+        "ui": ("compare", "downloads", "feed", "map_component", "page_language", "panels", "permalink", "reader", "search",
+               "session", "words"),
+        # render/payload.py and render/elements/ are the map's (the browser side's) own
+        "render": ("generated", "layers", "mapstate", "mapview"),
+    }.items() for name in names},
+}
 TRANSLATED_JS = ("timeline.js", "i18n.js", "main.js")
 
 
@@ -153,6 +162,16 @@ def test_no_interface_string_bypasses_the_catalogs_js(name):
     from untranslated import js_offenders
 
     assert js_offenders(ROOT / "static" / "garrison" / "map" / name) == []
+
+
+def test_every_interface_module_is_guarded():
+    """A new module of the page's Python (ui/, render/ but the map's own) joins TRANSLATED_PY."""
+    from paths import ROOT
+
+    wanted = {"app.py", "app_editor.py"} | {p.relative_to(ROOT).as_posix() for part in ("ui", "render")
+                                            for p in (ROOT / "src" / "garrison" / part).glob("*.py")
+                                            if p.name not in ("__init__.py", "payload.py")}
+    assert wanted == set(TRANSLATED_PY)
 
 
 def test_the_bypass_finder_finds_bypasses(tmp_path):
