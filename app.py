@@ -207,7 +207,7 @@ with left:
         rings = [g for rec, g in ds.ranges_at(date) if rec.id == sel]
         if rings:
             st.caption(_("Ranges deployed at this date: {ranges}").format(
-                ranges=", ".join(panels.md_escape(_("{name} ({km} km)").format(name=g.name, km=M.number(g.km))) for g in rings)))
+                ranges=reader.join((panels.md_escape(_("{name} ({km} km)").format(name=g.name, km=M.number(g.km))) for g in rings), M)))
         st.button(_("Clear selection"), on_click=select, args=(None,))
     else:
         st.info(_("Click an installation on the map (or search in the sidebar) to see its history and sources."))

@@ -973,3 +973,20 @@ def test_an_english_page_marks_no_name(good):
     # must not: the "shown in English" mark where English is the page's language
     assert "garrison-name-english" not in html_blocks(at)[0]
     assert not any("(English)" in str(v) for v in table.value.to_numpy().ravel())
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk", "be", "ar"])
+def test_every_language_fills_every_message_of_the_page(bundled, lang):
+    """The page with everything open (a selection with claims and rings, compare, filters, a search
+    that matches but is not on the map) runs in each language: every placeholder of every
+    translation is filled (a wrong one would raise)."""
+    m = messages(lang)
+    at = ok(run_app(lang=lang, date="2024-12-08", select="khmeimim", compare="2015-01-01", op="ru"))
+    assert m.gettext("Installations by operator") in [s.value for s in at.subheader]
+    at = ok(at.sidebar.text_input(key="q").input("Berbera").run())
+    at = ok(browser_sends(at, date=bundled.span()[1].isoformat()))
+    assert at.main.info  # the search's notice, in this language
+    # must not: a message left in English, or a placeholder left unfilled
+    texts = [c.value for c in at.caption] + [i.value for i in at.main.info] + [s.value for s in at.subheader]
+    assert not any(re.search(r"\{[a-z_]+\}", t) for t in texts), texts
+    assert "Installations by operator" not in [s.value for s in at.subheader]

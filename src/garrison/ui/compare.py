@@ -62,7 +62,7 @@ def kind_count(kind: str, n: int, m: Messages) -> str:
 
 def heading(changes: list[Change], d1: dt.date, d2: dt.date, m: Messages) -> str:
     """"From 2020-01-01 to 2024-12-10: 2 changed status, 1 appeared" -- or "... nothing changed"."""
-    counts = ", ".join(kind_count(k, n, m) for k, n in count_kinds(changes)) or m.gettext("nothing changed")
+    counts = reader.join((kind_count(k, n, m) for k, n in count_kinds(changes)), m) or m.gettext("nothing changed")
     return m.gettext("From {start} to {end}: {counts}").format(start=reader.day(d1, m), end=reader.day(d2, m), counts=counts)
 
 
@@ -79,7 +79,7 @@ def rows(ds: Dataset, changes: list[Change], m: Messages) -> list[dict]:
     """The compare table in the reader's words: one row per installation, one column per aspect."""
     head = columns(m)
     return [{head["Installation"]: reader.plain(reader.installation(ds, c.inst_id, m), m),
-             head["What changed"]: ", ".join(kind_label(k, m) for k in c.kinds),
+             head["What changed"]: reader.join((kind_label(k, m) for k in c.kinds), m),
              **{head[a.capitalize()]: aspect_text(ds, c, a, m) for a in ASPECTS},
              head["Since"]: reader.written(c.date, m)} for c in changes]
 

@@ -29,7 +29,7 @@ def what_changed(ds: Dataset, change: Change, m: Messages) -> str:
     for kind, row, label in ((APPEARED, change.after, m.pgettext("feed", "Appeared")),
                              (ENDED, change.before, m.pgettext("feed", "Record ended"))):
         if kind in change.kinds:
-            held = ", ".join(v for v in (state(ds, a, row, m) for a in ("operator", "status")) if v)
+            held = reader.join((v for v in (state(ds, a, row, m) for a in ("operator", "status")) if v), m)
             terr = state(ds, "territory", row, m)
             text = m.gettext("{what}: {state}").format(what=label, state=held)
             return text + (" " + m.gettext("(territory {name})").format(name=terr) if terr else "")
@@ -61,6 +61,6 @@ def feed_panel(ds: Dataset, view: View, hits: list[str] | None) -> None:
                       date=reader.written(item.iso, m), name=name, sources=sources)),
                   width="stretch")
         st.caption(md_escape(what_changed(ds, c, m)) + "  \n" + md_escape(_("Sources: {publishers}").format(
-            publishers=", ".join(item.publishers) or _("none given"))))
+            publishers=reader.join(item.publishers, m) or _("none given"))))
     if not marked:
         st.caption("▲ " + _("after {date}, the map's date").format(date=reader.day(view.date, m)))

@@ -65,7 +65,7 @@ def details_html(ds: Dataset, inst_id: str, m: Messages = EN) -> str:
     rec = ds.records[ds.index[inst_id]]
     names = "".join(f'<li><b>{esc(language_name(lang, m.lang))}</b>: <span dir="auto"{_lang_attr(lang)}>{esc(n)}</span></li>'
                     for lang, n in rec.names.items())
-    aliases = ", ".join(f'<span dir="auto">{esc(a)}</span>' for a in rec.aliases)
+    aliases = reader.join((f'<span dir="auto">{esc(a)}</span>' for a in rec.aliases), m)
     # (the words outside the f-strings: Babel's extractor does not look inside them)
     known_as, stale_note = esc(_("Also known as: {aliases}")), esc(_("Its file has errors: showing the last valid version."))
     latlon, id_word = esc(_("(lat, lon)")), esc(m.pgettext("record id", "id"))

@@ -107,3 +107,9 @@ def short(date: PartialDate, m: Messages) -> str:
     if date.precision == "day":
         return f"{d.day} {d.strftime('%b')} {d.year}"
     return f"{d.strftime('%b')} {d.year}" if date.precision == "month" else str(d.year)
+
+
+def join(items, m: Messages) -> str:
+    """Items in a run of text, separated as the language does (Arabic: "، ")."""
+    # i18n: the separator between the items of a list in running text
+    return m.pgettext("list separator", ", ").join(items)

@@ -67,7 +67,7 @@ def search_notice(ds: Dataset, hits: list[str] | None, where=st) -> None:
                       + m.gettext("Try another spelling or script, or clear the search."), icon="🔎")
         return
     if not len(shown_at(ds, *filter_masks(ds, view, hits), to_day(view.date))):
-        names = ", ".join(md_escape(reader.plain(reader.installation(ds, h, m), m)) for h in hits[:3])
+        names = reader.join((md_escape(reader.plain(reader.installation(ds, h, m), m)) for h in hits[:3]), m)
         where.info(m.ngettext("{n} installation matches, but none is on the map at {date} with these filters: {names}. "
                               "Press Enter in the search box to open it.",
                               "{n} installations match, but none is on the map at {date} with these filters: {names}. "
