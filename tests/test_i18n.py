@@ -39,6 +39,25 @@ def test_month_names_are_stand_alone_forms():
     assert len(set(messages("ar").month_names())) == 12
 
 
+def test_the_charts_time_locale_is_the_languages():
+    loc = messages("ru").time_locale()
+    assert loc["months"][10] == "ноябрь" and loc["shortMonths"][0] == "янв."  # stand-alone: a tick is a month alone
+    assert loc["days"][0] == "воскресенье"  # d3 counts from Sunday
+    assert messages("ar").time_locale()["months"][11] == "ديسمبر"
+    # must not: the genitive month ("ноября") on an axis
+    assert "ноября" not in loc["months"]
+
+
+def test_a_plural_message_fills_its_other_placeholders():
+    m = messages("ru")
+    text = m.ngettext("{n} installation matches, but none is on the map at {date} with these filters: {names}. "
+                      "Press Enter in the search box to open it.",
+                      "{n} installations match, but none is on the map at {date} with these filters: {names}. "
+                      "Press Enter in the search box to open the best match.", 3, date="8 декабря 2024 г.", names="Тартус")
+    assert text.startswith("Найдено 3 объекта, но на 8 декабря 2024 г.") and "Тартус" in text
+    assert "{" not in text
+
+
 @pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
 @pytest.mark.parametrize("section, context", catalogs.VOCAB_CONTEXTS.items())
 def test_every_vocabulary_term_is_translated_and_terms_stay_apart(lang, section, context):
