@@ -30,7 +30,7 @@ from garrison.render.layers import load_layers  # noqa: E402
 from garrison.render.mapstate import map_data  # noqa: E402
 from garrison.render.mapview import ComponentParts, build_map, component_parts  # noqa: E402
 from garrison.render.payload import build_payload, write_payload  # noqa: E402
-from garrison.ui import downloads, generated_files, panels  # noqa: E402
+from garrison.ui import downloads, generated_files, panels, reader  # noqa: E402
 from garrison.ui.compare import compare_panel  # noqa: E402
 from garrison.ui.feed import feed_panel  # noqa: E402
 from garrison.ui.map_component import garrison_map  # noqa: E402
@@ -38,6 +38,7 @@ from garrison.ui.page_language import page_language  # noqa: E402
 from garrison.ui.permalink import BASEMAPS  # noqa: E402
 from garrison.ui.search import on_search, search_ids, search_notice  # noqa: E402
 from garrison.ui.session import MAP_KEY, language, select, sync_map, sync_widget, view_of_session, write_url  # noqa: E402
+from garrison.ui.words import _, ngettext  # noqa: E402
 from garrison.vocab import KINDS, STATUSES  # noqa: E402
 
 st.set_page_config(page_title="Garrison", page_icon="🗺", layout="wide")
@@ -65,18 +66,18 @@ def map_parts(basemap: str, layers_version: str) -> ComponentParts:
 
 
 @st.cache_data(max_entries=8)
-def operator_chart_spec(data_dir: str, version: str, start: dt.date, end: dt.date) -> dict:
-    """The operator chart as a Vega-Lite spec, built once per dataset (the date rule moves per step)."""
+def operator_chart_spec(data_dir: str, version: str, start: dt.date, end: dt.date, lang: str) -> dict:
+    """The operator chart as a Vega-Lite spec, built once per dataset and language (the date rule moves per step)."""
     ds = loader_for(data_dir).load()
     counts = ds.periods.counts_by_operator(panels.sample_days(ds.periods.change_days(), to_day(start), to_day(end)))
-    return panels.frozen_datasets(panels.operator_chart(counts, ds, start).to_dict())
+    return panels.frozen_datasets(panels.operator_chart(counts, ds, start, messages(lang)).to_dict())
 
 
 @st.cache_data(max_entries=64)
-def history_chart_spec(data_dir: str, version: str, inst_id: str) -> dict:
-    """One installation's strip chart as a Vega-Lite spec, built once per dataset (the date rule moves per step)."""
+def history_chart_spec(data_dir: str, version: str, inst_id: str, lang: str) -> dict:
+    """One installation's strip chart as a Vega-Lite spec, built once per dataset and language (the date rule moves per step)."""
     ds = loader_for(data_dir).load()
-    return panels.frozen_datasets(panels.history_chart(ds, inst_id, ds.span()[1]).to_dict())
+    return panels.frozen_datasets(panels.history_chart(ds, inst_id, ds.span()[1], messages(lang)).to_dict())
 
 
 @st.cache_resource(max_entries=1)
@@ -140,7 +141,7 @@ editing = (mode.requested and not refusal and not read_only
            and (not mode.needs_password or st.session_state.get("edit_unlocked") is True))
 
 # --- the title and the map (its timeline, Date slider and play controls live in the map) ----
-st.title("Garrison")  # drawn on the map too, with the date (static/garrison/map/title.js)
+st.title("Garrison")  # the project's name, in every language; drawn on the map too, with the date (static/garrison/map/title.js)
 hits = search_ids(ds, view.q) if view.q.strip() else None
 search_notice(ds, hits)  # above the map: a search that empties it says so, on a phone too
 try:
@@ -153,44 +154,49 @@ except OSError as err:  # a read-only checkout started without serve.py, or a fu
     st.stop()
 data = map_data(ds, view, payload_url, search_ids=hits, edit=editing, layers=layers, lang=lang)
 garrison_map(map_parts(view.basemap, layers_now), data, key=MAP_KEY, on_change=sync_map)
-st.caption("Military installations and who holds them, over time — de facto control on the ground, every period cited.")
+st.caption(_("Military installations and who holds them, over time — de facto control on the ground, every period cited."))
 
 # --- sidebar: search, filters, basemap, edit password --------------------------------------
 with st.sidebar:
-    st.header("Filter")
-    st.text_input("Search names (any language)", key="q", placeholder="Tartus, Хмеймим, حميميم …",
-                  on_change=on_search, args=(ds,), help="Names and spellings in any script, or a nearby city; Enter opens the best match.")
+    st.header(_("Filter"))
+    # i18n: examples of what the box finds: one name in Latin, Cyrillic and Arabic script
+    st.text_input(_("Search names (any language)"), key="q", placeholder=_("Tartus, Хмеймим, حميميم …"),
+                  on_change=on_search, args=(ds,), help=_("Names and spellings in any script, or a nearby city; Enter opens the best match."))
     search_notice(ds, hits, st.sidebar)
-    st.multiselect("Operator", list(ds.actors), key="op", format_func=lambda a: ds.actors[a].short,
+    st.multiselect(_("Operator"), list(ds.actors), key="op", format_func=lambda a: reader.plain(reader.actor(ds, a, M, short=True), M),
                    on_change=sync_widget, args=("op",))
-    st.multiselect("Country", sorted({r.country for r in ds.records}, key=country_name), key="country", format_func=country_name,
-                   on_change=sync_widget, args=("country",))
-    st.multiselect("Kind", list(KINDS), key="kind", format_func=lambda k: k.replace("_", " "),
+    st.multiselect(_("Country"), sorted({r.country for r in ds.records}, key=lambda c: country_name(c, lang)), key="country",
+                   format_func=lambda c: country_name(c, lang), on_change=sync_widget, args=("country",))
+    st.multiselect(_("Kind"), list(KINDS), key="kind", format_func=M.term_of("kind"),
                    on_change=sync_widget, args=("kind",))
-    st.multiselect("Status", list(STATUSES), key="status", on_change=sync_widget, args=("status",))
-    st.header("Compare")
-    st.toggle("Compare with a second date", key="compare_on", on_change=sync_widget, args=("compare_on",))
+    st.multiselect(_("Status"), list(STATUSES), key="status", format_func=M.term_of("status"), on_change=sync_widget, args=("status",))
+    st.header(_("Compare"))
+    st.toggle(_("Compare with a second date"), key="compare_on", on_change=sync_widget, args=("compare_on",))
     if view.compare is not None:
         st.session_state.setdefault("compare", view.compare)
-        st.date_input("Compare with", key="compare", min_value=first, max_value=last, on_change=sync_widget, args=("compare",))
-    st.selectbox("🌐 Language", list(LANGUAGES), key="lang", format_func=LANGUAGES.get,
-                 on_change=sync_widget, args=("lang",))
-    st.header("Basemap")
-    st.radio("Basemap", list(BASEMAPS), key="basemap", label_visibility="collapsed", on_change=sync_widget, args=("basemap",),
-             format_func=lambda b: {"offline": "Natural Earth (offline)", "osm": "OpenStreetMap (online)",
-                                    "satellite": "Satellite imagery (online)"}[b],
-             help="Online basemaps load tiles from the internet; the offline one needs no network.")
+        st.date_input(_("Compare with"), key="compare", min_value=first, max_value=last, on_change=sync_widget, args=("compare",))
+    # the menu keeps its English name beside the reader's: a page in a language one cannot read still shows where to switch
+    st.selectbox("🌐 " + _("Language") + ("" if lang == "en" else " · Language"), list(LANGUAGES), key="lang",
+                 format_func=LANGUAGES.get, on_change=sync_widget, args=("lang",))
+    st.header(_("Basemap"))
+    basemap_names = {"offline": _("Natural Earth (offline)"), "osm": _("OpenStreetMap (online)"),
+                     "satellite": _("Satellite imagery (online)")}
+    st.radio(_("Basemap"), list(BASEMAPS), key="basemap", label_visibility="collapsed", on_change=sync_widget, args=("basemap",),
+             format_func=basemap_names.get,
+             help=_("Online basemaps load tiles from the internet; the offline one needs no network."))
     if mode.requested and mode.needs_password and mode.password_configured and not refusal and not read_only:
-        st.text_input("Edit password", type="password", key="edit_password", on_change=check_edit_password)
+        st.text_input(_("Edit password"), type="password", key="edit_password", on_change=check_edit_password)
         if st.session_state.get("edit_password_msg"):
             st.error(st.session_state.edit_password_msg)
     if read_only:
         st.warning(read_only)
-    st.caption(f"Data: {len(ds.records)} installations, {len(ds.sources)} sources · {panels.md_escape(Path(ds.data_dir).name)}")  # the folder's name: its path on the server is nobody's business
+    st.caption(_("Data: {installations}, {sources} · {folder}").format(
+        installations=ngettext("{n} installation", "{n} installations", len(ds.records)),
+        sources=ngettext("{n} source", "{n} sources", len(ds.sources)), folder=panels.md_escape(Path(ds.data_dir).name)))  # the folder's name: its path on the server is nobody's business
 
 # --- take it away: the shown map's files (sidebar) -------------------------------------------
 with st.sidebar:
-    st.header("Download")
+    st.header(_("Download"))
     downloads.download_buttons(ds, view, hits)
 
 # --- the selection --------------------------------------------------------------------------
@@ -198,26 +204,29 @@ sel, date = view.select, view.date
 left, right = st.columns([3, 2])
 with left:
     if sel:
-        st.html(panels.details_html(ds, sel))
-        st.vega_lite_chart(panels.move_date_rule(history_chart_spec(data_dir, ds.version, sel), date), width="stretch")
-        st.html(panels.history_html(ds, sel))
+        st.html(panels.details_html(ds, sel, M))
+        st.vega_lite_chart(panels.move_date_rule(history_chart_spec(data_dir, ds.version, sel, lang), date), width="stretch")
+        st.html(panels.history_html(ds, sel, M))
         rings = [g for rec, g in ds.ranges_at(date) if rec.id == sel]
         if rings:
-            st.caption("Ranges deployed at this date: " + ", ".join(panels.md_escape(f"{g.name} ({g.km:g} km)") for g in rings))
-        st.button("Clear selection", on_click=select, args=(None,))
+            st.caption(_("Ranges deployed at this date: {ranges}").format(
+                ranges=reader.join((panels.md_escape(_("{name} ({km} km)").format(name=g.name, km=M.number(g.km))) for g in rings), M)))
+        st.button(_("Clear selection"), on_click=select, args=(None,))
     else:
-        st.info("Click an installation on the map (or search in the sidebar) to see its history and sources.")
+        st.info(_("Click an installation on the map (or search in the sidebar) to see its history and sources."))
 with right:
     compare_panel(ds, view, hits)
-    st.subheader("Installations by operator")
+    st.subheader(_("Installations by operator"))
     recent = panels.recent_window(ds.periods.change_days(), first, last)
-    whole = st.toggle(f"All years, from {first.year}", key="op_whole", help=f"The chart starts in {recent.year}, where most changes are; "
-                      f"this shows the whole record, from {first.isoformat()}.") or date < recent
+    # years as bare numbers (no thousands separator), as Messages.date writes a year
+    whole = st.toggle(_("All years, from {year}").format(year=first.year), key="op_whole",
+                      help=_("The chart starts in {year}, where most changes are; this shows the whole record, from {date}.").format(
+                          year=recent.year, date=reader.day(first, M))) or date < recent
     since = first if whole else recent
-    spec = operator_chart_spec(data_dir, ds.version, since, last)
+    spec = operator_chart_spec(data_dir, ds.version, since, last, lang)
     st.vega_lite_chart(panels.move_date_rule(spec, panels.rule_date(date, since, last)), width="stretch")
     if whole and not st.session_state.op_whole:
-        st.caption(f"The date is before {recent.year}: the chart shows the whole record.")
+        st.caption(_("The date is before {year}: the chart shows the whole record.").format(year=recent.year))
 
 # --- what changed: the event feed around the map's date (a click moves the map to a change) ----
 with right:
@@ -227,7 +236,7 @@ with right:
 if editing:
     from app_editor import editor
 
-    with st.expander("✎ Edit data", expanded=True):
+    with st.expander("✎ " + _("Edit data"), expanded=True):
         editor(ds, data_dir, sel, st.session_state.get("ed_click"))
 elif mode.requested and (refusal or mode.reason):
     st.caption(refusal or mode.reason)
@@ -240,7 +249,7 @@ if problems:
         errors=M.ngettext("{n} error", "{n} errors", len(errors)),
         warnings=M.ngettext("{n} warning", "{n} warnings", len(problems) - len(errors)))
     with st.expander(f"⚠ {counts}", expanded=False):
-        st.caption("The map shows every valid installation; fix these files and the map updates.")
+        st.caption(_("The map shows every valid installation; fix these files and the map updates."))
         st.code("\n".join(str(p) for p in problems), language=None)
 
 # --- the page's language and direction (<html lang dir>), and the permalink ---------------------

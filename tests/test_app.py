@@ -392,7 +392,7 @@ def test_compare_toggle_shows_the_changes_table(good):
     assert "id" not in table.value.columns  # ids stay internal
     port = table.value.set_index("Installation").loc["Port A"]
     assert (port["Status"], port["Territory"], port["Since"]) == (r"active → blockaded", r"Blue → Green", r"2024\-12\-08")
-    assert any(f"{len(expected)} installation(s) differ" in c.value for c in at.caption)
+    assert any(f"{len(expected)} installations differ" in c.value for c in at.caption)  # the plural, not "installation(s)"
     assert any(s.value == "From 2020-01-01 to 2024-12-10: 2 changed status, 2 changed territory, 1 appeared" for s in at.subheader)
     (download,) = [b for b in at.get("download_button") if b.proto.label == "Download this table (CSV)"]
     _compare_codes(at, good, dt.date(2020, 1, 1))
@@ -430,7 +430,7 @@ def test_compare_outside_the_span_is_clamped_not_a_crash(good, compare):
 def test_compare_with_the_same_date_shows_an_empty_table(good):
     at = ok(run_app(date="2024-12-10", compare="2024-12-10"))
     assert not compare_tables(at) and any(s.value.endswith(": nothing changed") for s in at.subheader)
-    assert any("0 installation(s) differ" in c.value for c in at.caption)
+    assert any("0 installations differ" in c.value for c in at.caption)
     _compare_codes(at, good, dt.date(2024, 12, 10))
 
 
@@ -972,3 +972,51 @@ def test_hostile_names_in_the_feed_stay_text(copy_of_good):
     # the compare table reads Markdown too: its cells are escaped the same way
     assert "\\*\\*bold\\*\\* \\[x\\]\\(http:\u200b//evil" in list(compare_tables(at)[0].value["Installation"])[1]
     assert label == "2024\\-12\\-08 · \\*\\*bold\\*\\* \\[x\\]\\(http:\u200b//evil\\.example\\) :\u200bred\\[x\\]"
+
+
+# --- the page in the reader's language (garrison.ui.reader, the catalogs) -------------------------
+def test_a_russian_link_shows_the_page_in_russian(good):
+    ru = messages("ru")
+    at = ok(run_app(lang="ru", date="2024-12-10", select="port-a", compare="2020-01-01"))
+    subheaders = [s.value for s in at.subheader]
+    assert ru.gettext("Installations by operator") in subheaders and ru.gettext("What changed") in subheaders
+    assert any(s.startswith("С 1 января 2020\u202fг. по 10 декабря 2024\u202fг.: ") for s in subheaders), subheaders
+    assert [h.value for h in at.sidebar.header][:2] == ["Фильтры", "Сравнение"]
+    assert "<h3>Порт А</h3>" in html_blocks(at)[0]  # the name the data gives in Russian
+    (table,) = compare_tables(at)
+    names = list(table.value["Объект"])
+    assert "Порт А" in names and r"Base B \(англ\.\)" in names  # no Russian name in the data: the English one, marked
+    assert any(c.value.startswith("Данные: 3 объекта, ") for c in at.sidebar.caption)
+    labels = [w.label for w in at.sidebar.multiselect]
+    assert labels == ["Кто удерживает", "Страна", "Тип", "Статус"]
+    assert at.sidebar.selectbox(key="lang").label == "🌐 Язык · Language"  # findable by a reader who reads no Russian
+    # must not: an English heading, label or button left on the Russian page
+    english = {"Installations by operator", "What changed", "Filter", "Compare", "Operator", "Status", "Clear selection"}
+    words = set(subheaders) | {h.value for h in at.sidebar.header} | set(labels) | {b.label for b in at.button}
+    assert not english & words
+
+
+def test_an_english_page_marks_no_name(good):
+    at = ok(run_app(date="2024-12-10", select="base-b", compare="2020-01-01"))
+    (table,) = compare_tables(at)
+    assert "Base B" in list(table.value["Installation"])
+    # must not: the "shown in English" mark where English is the page's language
+    assert "garrison-name-english" not in html_blocks(at)[0]
+    assert not any("(English)" in str(v) for v in table.value.to_numpy().ravel())
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk", "be", "ar"])
+def test_every_language_fills_every_message_of_the_page(bundled, lang):
+    """The page with everything open (a selection with claims and rings, compare, filters, a search
+    that matches but is not on the map) runs in each language: every placeholder of every
+    translation is filled (a wrong one would raise)."""
+    m = messages(lang)
+    at = ok(run_app(lang=lang, date="2024-12-08", select="khmeimim", compare="2015-01-01", op="ru"))
+    assert m.gettext("Installations by operator") in [s.value for s in at.subheader]
+    at = ok(at.sidebar.text_input(key="q").input("Berbera").run())
+    at = ok(browser_sends(at, date=bundled.span()[1].isoformat()))
+    assert at.main.info  # the search's notice, in this language
+    # must not: a message left in English, or a placeholder left unfilled
+    texts = [c.value for c in at.caption] + [i.value for i in at.main.info] + [s.value for s in at.subheader]
+    assert not any(re.search(r"\{[a-z_]+\}", t) for t in texts), texts
+    assert "Installations by operator" not in [s.value for s in at.subheader]

@@ -39,6 +39,25 @@ def test_month_names_are_stand_alone_forms():
     assert len(set(messages("ar").month_names())) == 12
 
 
+def test_the_charts_time_locale_is_the_languages():
+    loc = messages("ru").time_locale()
+    assert loc["months"][10] == "ноябрь" and loc["shortMonths"][0] == "янв."  # stand-alone: a tick is a month alone
+    assert loc["days"][0] == "воскресенье"  # d3 counts from Sunday
+    assert messages("ar").time_locale()["months"][11] == "ديسمبر"
+    # must not: the genitive month ("ноября") on an axis
+    assert "ноября" not in loc["months"]
+
+
+def test_a_plural_message_fills_its_other_placeholders():
+    m = messages("ru")
+    text = m.ngettext("{n} installation matches, but none is on the map at {date} with these filters: {names}. "
+                      "Press Enter in the search box to open it.",
+                      "{n} installations match, but none is on the map at {date} with these filters: {names}. "
+                      "Press Enter in the search box to open the best match.", 3, date="8 декабря 2024 г.", names="Тартус")
+    assert text.startswith("Найдено 3 объекта, но на 8 декабря 2024 г.") and "Тартус" in text
+    assert "{" not in text
+
+
 @pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
 @pytest.mark.parametrize("section, context", catalogs.VOCAB_CONTEXTS.items())
 def test_every_vocabulary_term_is_translated_and_terms_stay_apart(lang, section, context):
@@ -145,7 +164,16 @@ def test_map_data_carries_the_readers_words():
 
 # The interface's files whose every string goes through the catalogs (tests/untranslated.py finds
 # the ones that bypass them). Field names of the data files stay as the files write them.
-TRANSLATED_PY = {"app_editor.py": frozenset({"lat", "lon", "id", "en"})}  # "en": a language code as placeholder
+TRANSLATED_PY = {
+    "app_editor.py": frozenset({"lat", "lon", "id", "en"}),  # "en": a language code as placeholder
+    "app.py": frozenset({"Garrison"}),  # the project's name, the same in every language
+    **{f"src/garrison/{part}/{name}.py": frozenset() for part, names in {
+        "ui": ("compare", "downloads", "feed", "generated_files", "generated_route", "map_component", "page_language", "panels", "permalink", "reader", "search",
+               "session", "words"),
+        # render/payload.py and render/elements/ are the map's (the browser side's) own
+        "render": ("generated", "layers", "mapstate", "mapview"),
+    }.items() for name in names},
+}
 # Every module of the map (static/vendor/ holds the third-party ones).
 TRANSLATED_JS = tuple(sorted(p.name for p in (Path(__file__).parents[1] / "static" / "garrison" / "map").glob("*.js")))
 
@@ -177,6 +205,16 @@ def test_the_bypass_finder_finds_js_bypasses(tmp_path):
                   'const o = { title: "Garrison" };\n', encoding="utf-8")
     assert js_offenders(js, frozenset({"Garrison"})) == [
         "part.js:1: 'stale: '", "part.js:2: 'Status'", "part.js:3: 'Save the map'", "part.js:4: 'Sources'", "part.js:5: 'A route'"]
+
+
+def test_every_interface_module_is_guarded():
+    """A new module of the page's Python (ui/, render/ but the map's own) joins TRANSLATED_PY."""
+    from paths import ROOT
+
+    wanted = {"app.py", "app_editor.py"} | {p.relative_to(ROOT).as_posix() for part in ("ui", "render")
+                                            for p in (ROOT / "src" / "garrison" / part).glob("*.py")
+                                            if p.name not in ("__init__.py", "payload.py")}
+    assert wanted == set(TRANSLATED_PY)
 
 
 def test_the_bypass_finder_finds_bypasses(tmp_path):

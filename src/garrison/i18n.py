@@ -92,9 +92,10 @@ class Messages:
     def gettext(self, message: str) -> str:
         return self._t.gettext(message)
 
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        """The plural form for n, formatted with ``{n}`` as the language writes the number."""
-        return self._t.ngettext(singular, plural, n).format(n=self.number(n))
+    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
+        """The plural form for n, formatted with ``{n}`` as the language writes the number (and
+        any other ``{name}`` the message has from `values`)."""
+        return self._t.ngettext(singular, plural, n).format(n=self.number(n), **values)
 
     def pgettext(self, context: str, message: str) -> str:
         return self._t.pgettext(context, message)
@@ -125,6 +126,19 @@ class Messages:
         """The twelve stand-alone month names (slider and chart axes)."""
         names = self.locale.months["stand-alone"]["wide"]
         return [names[m] for m in range(1, 13)]
+
+    def time_locale(self) -> dict:
+        """A d3 time-format locale (Vega-Lite's ``config.locale.time``): the charts' time axes
+        name months and days in this language. Axis ticks show a month alone, so its names are
+        the stand-alone forms ("ноябрь", not "ноября"); ISO-like numeric patterns for the rest."""
+        months, days = self.locale.months["stand-alone"], self.locale.days["stand-alone"]
+        periods = self.locale.periods.get("am", "AM"), self.locale.periods.get("pm", "PM")
+        return {"dateTime": "%x, %X", "date": "%Y-%m-%d", "time": "%H:%M:%S", "periods": list(periods),
+                # d3 counts days from Sunday; CLDR (Babel) from Monday = 0
+                "days": [days["wide"][(d + 6) % 7] for d in range(7)],
+                "shortDays": [days["abbreviated"][(d + 6) % 7] for d in range(7)],
+                "months": [months["wide"][m] for m in range(1, 13)],
+                "shortMonths": [months["abbreviated"][m] for m in range(1, 13)]}
 
 
 def _catalog(lang: str):

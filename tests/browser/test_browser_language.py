@@ -126,3 +126,20 @@ def test_arabic_map_date_is_written_in_arabic(garrison, page):
     # must NOT happen: the ISO date or an English month on the Arabic map
     expect(on_map).not_to_have_text("2024-12-08")
     expect(on_map).not_to_contain_text("December")
+
+
+def test_russian_page_names_and_charts_in_russian(garrison, page):
+    ru = messages("ru")
+    garrison.open("lang=ru&date=2024-12-08&select=khmeimim", date="2024-12-08")
+    # the details' heading is the name the data gives in Russian; the panel's words are Russian
+    expect(garrison.details.locator("h3")).to_have_text("Авиабаза Хмеймим")
+    expect(garrison.details).to_contain_text(ru.term("kind", "air_base"))
+    expect(page.get_by_role("heading", name=ru.gettext("Installations by operator"))).to_be_visible()
+    expect(page.get_by_role("heading", name=ru.gettext("What changed"))).to_be_visible()
+    chart = page.get_by_test_id("stVegaLiteChart").last
+    chart.scroll_into_view_if_needed()
+    expect(chart.locator(".role-axis-title text")).to_have_text(ru.pgettext("chart", "installations"))
+    # must NOT happen: the English heading, axis title or kind left on the Russian page
+    expect(page.get_by_role("heading", name="Installations by operator")).to_have_count(0)
+    expect(chart.locator(".role-axis-title text", has_text="installations")).to_have_count(0)
+    expect(garrison.details).not_to_contain_text("Syria")

@@ -27,9 +27,9 @@ def _write_or_touch(target: Path, content: Callable[[], bytes]) -> None:
 
 def write_generated(folder: str | Path, prefix: str, suffix: str, text: str | bytes, keep: int, min_age_s: float = 600.0,
                     gzipped: bool = False) -> str:
-    """Write `text` (str as UTF-8, or bytes) as `<prefix>-<hash><suffix>` in `folder` (atomic); return the file name.
+    """Write `text` (str as UTF-8, or bytes) as `{prefix}-{hash}{suffix}` in `folder` (atomic); return the file name.
 
-    With `gzipped`, also `<name>.gz` (gzip -9): the server sends a `.gz` file as it is, where it
+    With `gzipped`, also `{name}.gz` (gzip -9): the server sends a `.gz` file as it is, where it
     gzips a `.json` again on every request (most of 100 ms of its CPU for a 10k payload).
     """
     data = text.encode() if isinstance(text, str) else bytes(text)

@@ -17,9 +17,11 @@ import streamlit as st
 from .. import export
 from ..dataset import Dataset
 from ..render.mapstate import filter_masks, kept_rows
+from . import reader
 from .permalink import View
+from .words import current
 
-#: format -> (label, file extension, MIME type)
+#: format -> (label, file extension, MIME type); the labels are the formats' own names, the same in every language
 FORMATS = {"geojson": ("GeoJSON", "geojson", "application/geo+json"),
            "csv": ("CSV", "csv", "text/csv"),
            "kml": ("KML", "kml", "application/vnd.google-earth.kml+xml")}
@@ -38,9 +40,15 @@ def download_buttons(ds: Dataset, view: View, search_ids: Iterable[str] | None) 
     """Buttons for GeoJSON, CSV and KML at the view's date and of the full history, filtered as the map is."""
     keep = kept_rows(ds, *filter_masks(ds, view, search_ids))
     date = view.date or ds.span()[1]
-    note = " (filtered as the map is)" if keep is not None else ""
-    for when, label in ((date, f"At {date.isoformat()}"), (None, "Full history")):
-        st.caption(label + note)
+    m = current()
+    for when in (date, None):
+        if when is None:
+            label = m.gettext("Full history (filtered as the map is)") if keep is not None else m.gettext("Full history")
+        elif keep is not None:
+            label = m.gettext("At {date} (filtered as the map is)").format(date=reader.day(date, m))
+        else:
+            label = m.gettext("At {date}").format(date=reader.day(date, m))
+        st.caption(label)
         with st.container(horizontal=True):  # the buttons as wide as their names, wrapping in a narrow sidebar
             for fmt, (name, _, mime) in FORMATS.items():
                 st.download_button(name, _deferred(ds, fmt, when, keep), file_name=file_name(fmt, when, keep is not None),

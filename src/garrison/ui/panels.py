@@ -15,8 +15,12 @@ import pyarrow as pa
 from ..checks import check_url
 from ..dataset import Dataset
 from ..dates import PartialDate, from_day, to_day
+from ..i18n import DEFAULT, Messages, messages
 from ..model import Claim, Installation, Period
 from ..names import country_name, language_name
+from . import reader
+
+EN = messages(DEFAULT)
 
 
 def esc(value: object) -> str:
@@ -49,22 +53,30 @@ def link(url: str, text: str) -> str:
     return f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{esc(text)}</a>'
 
 
-def details_html(ds: Dataset, inst_id: str) -> str:
+def details_html(ds: Dataset, inst_id: str, m: Messages = EN) -> str:
     """Names and aliases, kind, country, coordinates with their precision, and when the record was checked.
 
-    Codes are shown by their names (country 'SY' as Syria, language 'ru' as Russian); the
-    record's own id stays, in <code>, as the one the permalink and the files use.
+    Codes are shown by their names in the reader's language (country 'SY' as Syria / Сирия,
+    language 'ru' as Russian / русский); the record's own id stays, in <code>, as the one the
+    permalink and the files use. The heading is the name in the reader's language, or the
+    English one marked (garrison.ui.reader).
     """
+    _ = m.gettext
     rec = ds.records[ds.index[inst_id]]
-    names = "".join(f'<li><b>{esc(language_name(lang))}</b>: <span dir="auto"{_lang_attr(lang)}>{esc(n)}</span></li>'
+    names = "".join(f'<li><b>{esc(language_name(lang, m.lang))}</b>: <span dir="auto"{_lang_attr(lang)}>{esc(n)}</span></li>'
                     for lang, n in rec.names.items())
-    aliases = ", ".join(f'<span dir="auto">{esc(a)}</span>' for a in rec.aliases)
-    aliases = f'<p class="garrison-aliases">Also known as: {aliases}</p>' if aliases else ""
-    stale = '<p class="garrison-stale-note">⚠ Its file has errors: showing the last valid version.</p>' if rec.stale else ""
-    return (f'<div class="garrison-details"><h3>{esc(rec.name)}</h3>{stale}'
-            f"<p>{esc(rec.kind.replace('_', ' '))} · {esc(country_name(rec.country))} · "
-            f"{rec.lat:.4f}, {rec.lon:.4f} <small>(lat, lon)</small> · id <code>{esc(rec.id)}</code></p>"
-            f'<p class="garrison-record-meta">{esc(position_label(rec))} · {esc(checked_label(rec))}</p>'
+    aliases = reader.join((f'<span dir="auto">{esc(a)}</span>' for a in rec.aliases), m)
+    # (the words outside the f-strings: Babel's extractor does not look inside them)
+    known_as, stale_note = esc(_("Also known as: {aliases}")), esc(_("Its file has errors: showing the last valid version."))
+    latlon, id_word = esc(_("(lat, lon)")), esc(m.pgettext("record id", "id"))
+    aliases = f'<p class="garrison-aliases">{known_as.format(aliases=aliases)}</p>' if aliases else ""
+    stale = f'<p class="garrison-stale-note">⚠ {stale_note}</p>' if rec.stale else ""
+    return (f'<div class="garrison-details"><h3>{reader.markup(reader.installation(ds, inst_id, m), m)}</h3>{stale}'
+            f"<p>{esc(m.term('kind', rec.kind))} · {esc(country_name(rec.country, m.lang))} · "
+            # coordinates in one form for every language: what map tools and search engines take
+            f"{rec.lat:.4f}, {rec.lon:.4f} <small>{latlon}</small>"
+            f" · {id_word} <code>{esc(rec.id)}</code></p>"
+            f'<p class="garrison-record-meta">{esc(position_label(rec, m))} · {esc(checked_label(rec, m))}</p>'
             f"{aliases}"
             f"{'<ul>' + names + '</ul>' if names else ''}</div>")
 
@@ -77,55 +89,67 @@ def _lang_attr(tag: str) -> str:
     return f' lang="{esc(tag)}"' if _LANG_TAG.match(tag) else ""
 
 
-def date_label(date: PartialDate) -> str:
-    """A date as precise as it was written: 3 Dec 2026, Dec 2026 or 2026."""
-    d = date.start
-    if date.precision == "day":
-        return f"{d.day} {d.strftime('%b')} {d.year}"
-    return f"{d.strftime('%b')} {d.year}" if date.precision == "month" else str(d.year)
+def date_label(date: PartialDate, m: Messages = EN) -> str:
+    """A date as precise as it was written: 3 Dec 2026, Dec 2026 or 2026 (garrison.ui.reader.short)."""
+    return reader.short(date, m)
 
 
-def checked_label(rec: Installation) -> str:
+def checked_label(rec: Installation, m: Messages = EN) -> str:
     """When the record was last verified against its sources."""
-    return f"Record checked {date_label(rec.checked)}" if rec.checked else "Record check date not given"
+    if rec.checked:
+        return m.gettext("Record checked {date}").format(date=date_label(rec.checked, m))
+    return m.gettext("Record check date not given")
 
 
-def position_label(rec: Installation) -> str:
+def position_label(rec: Installation, m: Messages = EN) -> str:
     """How precise lat/lon are."""
+    _ = m.gettext
     if rec.position == "exact":
-        return "position exact (within about 1 km)"
+        return _("position exact (within about 1 km)")
     if rec.position == "approximate":
-        return f"position approximate, ±{rec.position_km:g} km" if rec.position_km else "position approximate"
-    return "position precision not given"
+        if rec.position_km:
+            return _("position approximate, ±{km} km").format(km=m.number(rec.position_km))
+        return _("position approximate")
+    return _("position precision not given")
 
 
-def history_html(ds: Dataset, inst_id: str) -> str:
-    """Every period with its dates as written ("1971 – 1992"), status, operator, territory,
-    confidence, note and its sources as links; a disputed period's claims side by side with the
-    record's own values. Actors are shown by their names."""
-    rows = []
+def history_html(ds: Dataset, inst_id: str, m: Messages = EN) -> str:
+    """Every period with its dates as written ("1971 – 1992", in the reader's forms), status,
+    operator, territory, confidence, note and its sources as links; a disputed period's claims side
+    by side with the record's own values. Actors are shown by their names in the reader's language."""
+    _ = m.gettext
+    rows, ongoing = [], esc(_("ongoing"))
     periods = ds.records[ds.index[inst_id]].history
     for h, period in zip(ds.history(inst_id), periods, strict=True):
-        terr = f" · territory: {esc(ds.actor_name(h['territory']))}" if h["territory"] else ""
-        until = f" – {esc(h['until'])}" if h["until"] else " – ongoing"
+        terr = (" · " + esc(_("territory: {name}")).format(name=reader.markup(reader.actor(ds, h["territory"], m), m))
+                if h["territory"] else "")
+        until = f" – {esc(reader.written(h['until'], m))}" if h["until"] else f" – {ongoing}"
         srcs = []
         for sid in h["sources"]:
             s = ds.sources.get(sid)
             if s:
-                srcs.append(f"<li>{link(s.url, s.title)} — {esc(s.publisher)}{', ' + esc(s.date) if s.date else ''}</li>")
+                srcs.append(f"<li>{link(s.url, s.title)} — {esc(s.publisher)}{', ' + esc(reader.written(s.date, m)) if s.date else ''}</li>")
         note = f"<p><i>{esc(h['note'])}</i></p>" if h["note"] else ""
         rows.append(
             f'<div class="garrison-period garrison-period-{esc(h["status"])}">'
-            f"<b>{esc(h['since'])}</b>{until}: <b>{esc(h['status'])}</b> — {esc(ds.actor_name(h['operator']))}{terr}"
-            f" · <span class=\"garrison-conf\">{esc(h['confidence'])}</span>{note}<ul>{''.join(srcs)}</ul>"
-            f"{claims_html(ds, period)}</div>")
+            f"<b>{esc(reader.written(h['since'], m))}</b>{until}: <b>{esc(m.term('status', h['status']))}</b> — "
+            f"{reader.markup(reader.actor(ds, h['operator'], m), m)}{terr}"
+            f" · <span class=\"garrison-conf\">{esc(m.term('confidence', h['confidence']))}</span>{note}<ul>{''.join(srcs)}</ul>"
+            f"{claims_html(ds, period, m)}</div>")
     return "".join(rows)
 
 
 _CLAIM_ROWS = ("operator", "status", "territory")
 
 
-def claims_html(ds: Dataset, period: Period) -> str:
+def _claim_rows(m: Messages) -> dict[str, str]:
+    """The claims table's row headings (the glossary's roles: who holds the site, who the land around)."""
+    return {"operator": m.pgettext("claims table", "operator"), "status": m.pgettext("claims table", "status"),
+            "territory": m.pgettext("claims table", "territory"), "sources": m.pgettext("claims table", "sources"),
+            "note": m.pgettext("claims table", "note")}
+
+
+def claims_html(ds: Dataset, period: Period, m: Messages = EN) -> str:
     """Who says what: the record's values and each claim's, side by side (empty for a period without claims).
 
     One column per side, headed by its sources' publishers; a claim shows "—" for what it does not
@@ -133,18 +157,22 @@ def claims_html(ds: Dataset, period: Period) -> str:
     """
     if not period.claims:
         return ""
-    sides: list[tuple[str, Period | Claim]] = [("This record", period)]
-    sides += [(" / ".join(dict.fromkeys(_publisher(ds, s) for s in c.sources)) or "Claim", c) for c in period.claims]
-    head = "".join(f"<th>{esc(label)}</th>" for label, _ in sides)
+    _ = m.gettext
+    heads = _claim_rows(m)
+    sides: list[tuple[str, Period | Claim]] = [(_("This record"), period)]
+    sides += [(" / ".join(dict.fromkeys(_publisher(ds, s) for s in c.sources)) or _("Claim"), c) for c in period.claims]
+    head = "".join(f"<th>{esc(label)}</th>" for label, _side in sides)
     body = ""
     for field in _CLAIM_ROWS:
-        cells = "".join(f"<td>{_claim_value(ds, field, side, side is period)}</td>" for _, side in sides)
-        body += f"<tr><th>{field}</th>{cells}</tr>"
-    body += "<tr><th>sources</th>" + "".join(f"<td>{_claim_sources(ds, side.sources)}</td>" for _, side in sides) + "</tr>"
+        cells = "".join(f"<td>{_claim_value(ds, field, side, side is period, m)}</td>" for _label, side in sides)
+        body += f"<tr><th>{esc(heads[field])}</th>{cells}</tr>"
+    body += (f"<tr><th>{esc(heads['sources'])}</th>" + "".join(f"<td>{_claim_sources(ds, side.sources)}</td>" for _label, side in sides)
+             + "</tr>")
     if any(c.note for c in period.claims):  # the period's own note is shown above the table
-        body += "<tr><th>note</th><td></td>" + "".join(f"<td><i>{esc(c.note)}</i></td>" if c.note else "<td></td>"
-                                                        for c in period.claims) + "</tr>"
-    return (f'<table class="garrison-claims"><caption>Sources disagree: who says what</caption>'
+        body += (f"<tr><th>{esc(heads['note'])}</th><td></td>"
+                 + "".join(f"<td><i>{esc(c.note)}</i></td>" if c.note else "<td></td>" for c in period.claims) + "</tr>")
+    caption = esc(_("Sources disagree: who says what"))
+    return (f'<table class="garrison-claims"><caption>{caption}</caption>'
             f"<tr><th></th>{head}</tr>{body}</table>")
 
 
@@ -153,12 +181,12 @@ def _publisher(ds: Dataset, source_id: str) -> str:
     return src.publisher if src else source_id
 
 
-def _claim_value(ds: Dataset, field: str, side: Period | Claim, own: bool) -> str:
+def _claim_value(ds: Dataset, field: str, side: Period | Claim, own: bool, m: Messages = EN) -> str:
     value = getattr(side, field)
     if value is None:  # a claim that does not dispute the field, or a period without a territory
         return "—"
-    text = ds.actor_name(value) if field in ("operator", "territory") else value
-    return f"<b>{esc(text)}</b>" if not own else esc(text)
+    text = reader.markup(reader.actor(ds, value, m), m) if field in ("operator", "territory") else esc(m.term("status", value))
+    return f"<b>{text}</b>" if not own else text
 
 
 def _claim_sources(ds: Dataset, ids: tuple[str, ...]) -> str:
@@ -217,39 +245,54 @@ def ink(colour: str) -> str:
     return max(INKS, key=lambda i: contrast(i, colour))
 
 
-def history_chart(ds: Dataset, inst_id: str, date: dt.date) -> alt.LayerChart:
+def _chart_locale(chart: alt.LayerChart, m: Messages) -> alt.LayerChart:
+    """The chart's time axis in the reader's language: month and day names (Messages.time_locale)."""
+    if m.lang == DEFAULT:
+        return chart
+    return chart.configure(locale={"time": m.time_locale()})
+
+
+def history_chart(ds: Dataset, inst_id: str, date: dt.date, m: Messages = EN) -> alt.LayerChart:
     """A strip chart: one bar per period coloured by operator, the slider date marked.
 
     A bar is labelled "operator · status" when that fits inside it at the chart's current width,
     else its status alone, else nothing: the label is in the bar's tooltip (and the history
     below), so labels never run into each other, whatever the span or the screen. The tooltip
-    gives both dates as written ("1971", "1992-06").
+    gives both dates as written ("1971", "1992-06"; in the reader's forms: "июнь 1992"). Every
+    word is in the reader's language, actors by their names there (or the English short name, marked).
     """
+    _ = m.gettext
     today = dt.date.today()
-    rows = []
+    exact_word, partial_word = _("exact date"), _("partial date")
+    rows, colour_of = [], {}
     for h in ds.history(inst_id):
         end = from_day(to_day(h["end"])) if h["end"] else max(today, date)
         actor = ds.actors.get(h["operator"])
-        short = actor.short if actor else h["operator"]
-        full, brief = f"{short} · {h['status']}", h["status"]
+        short = reader.plain(reader.actor(ds, h["operator"], m, short=True), m)
+        colour_of.setdefault(short, actor.colour if actor else "#999")
+        status = m.term("status", h["status"])
+        full, brief = f"{short} · {status}", status
         exact = len(h["since"]) == 10  # the start given to the day
-        rows.append({"start": pd.Timestamp(h["start"]), "end": pd.Timestamp(end), "since": h["since"],
-                     "until": h["until"] or "ongoing", "operator": short, "operator_name": ds.actor_name(h["operator"]),
-                     "territory": ds.actor_name(h["territory"]) or "—", "status": h["status"], "confidence": h["confidence"],
-                     "precision": "exact date" if exact else "partial date",
+        rows.append({"start": pd.Timestamp(h["start"]), "end": pd.Timestamp(end), "since": reader.written(h["since"], m),
+                     "until": reader.written(h["until"], m) or _("ongoing"), "operator": short,
+                     "operator_name": reader.plain(reader.actor(ds, h["operator"], m), m),
+                     "territory": reader.plain(reader.actor(ds, h["territory"], m), m, "—"), "status": status,
+                     "confidence": m.term("confidence", h["confidence"]),
+                     "precision": exact_word if exact else partial_word,
                      "label": full, "label_px": _label_px(full), "brief": brief, "brief_px": _label_px(brief),
                      "ink": ink(blend(actor.colour, EXACT_OPACITY if exact else PARTIAL_OPACITY)) if actor else INKS[0]})
     frame = pd.DataFrame(rows)
     used = list(dict.fromkeys(frame["operator"]))
-    colours = [next((a.colour for a in ds.actors.values() if a.short == op), "#999") for op in used]
+    colours = [colour_of[op] for op in used]
     base = alt.Chart(frame).encode(
         x=alt.X("start:T", title=None, axis=alt.Axis(labelOverlap="greedy", labelFlush=True)), x2="end:T",
-        tooltip=[alt.Tooltip("since:N", title="since"), alt.Tooltip("until:N", title="until"), "status:N",
-                 alt.Tooltip("operator_name:N", title="operator"), "territory:N", "confidence:N",
-                 alt.Tooltip("precision:N", title="start given as")])
+        tooltip=[alt.Tooltip("since:N", title=m.pgettext("chart", "since")), alt.Tooltip("until:N", title=m.pgettext("chart", "until")),
+                 alt.Tooltip("status:N", title=m.pgettext("chart", "status")), alt.Tooltip("operator_name:N", title=m.pgettext("chart", "operator")),
+                 alt.Tooltip("territory:N", title=m.pgettext("chart", "territory")), alt.Tooltip("confidence:N", title=m.pgettext("chart", "confidence")),
+                 alt.Tooltip("precision:N", title=m.pgettext("chart", "start given as"))])
     bars = base.mark_bar(height=22).encode(
-        color=alt.Color("operator:N", scale=alt.Scale(domain=used, range=colours), legend=alt.Legend(**_LEGEND)),
-        opacity=alt.Opacity("precision:N", scale=alt.Scale(domain=["exact date", "partial date"], range=[EXACT_OPACITY, PARTIAL_OPACITY]), legend=None),
+        color=alt.Color("operator:N", title=m.pgettext("chart", "operator"), scale=alt.Scale(domain=used, range=colours), legend=alt.Legend(**_LEGEND)),
+        opacity=alt.Opacity("precision:N", scale=alt.Scale(domain=[exact_word, partial_word], range=[EXACT_OPACITY, PARTIAL_OPACITY]), legend=None),
         strokeDash=alt.StrokeDash("status:N", legend=None), stroke=alt.value("#222"), strokeWidth=alt.value(0.6))
     labels = base.mark_text(
         align="left", dx=4, fontSize=LABEL_FONT_PX,
@@ -257,7 +300,7 @@ def history_chart(ds: Dataset, inst_id: str, date: dt.date) -> alt.LayerChart:
         limit=alt.ExprRef(f"max(0, {_BAR_PX} - {LABEL_PAD})"),  # a safety net: Vega measures and cuts the text
     ).encode(color=alt.Color("ink:N", scale=None, legend=None))
     rule = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(date)]})).mark_rule(color="#111", strokeWidth=2).encode(x="date:T")
-    return (bars + labels + rule).properties(height=32, usermeta=SVG, autosize=FIT_WIDTH)
+    return _chart_locale((bars + labels + rule).properties(height=32, usermeta=SVG, autosize=FIT_WIDTH), m)
 
 
 def sample_days(days: np.ndarray, first: int, last: int, max_points: int = 160) -> list[int]:
@@ -292,27 +335,33 @@ def recent_window(days: np.ndarray, first: dt.date, last: dt.date) -> dt.date:
     return max(first, dt.date(max(year, dt.MINYEAR), 1, 1))
 
 
-def operator_chart(counts: pd.DataFrame, ds: Dataset, date: dt.date) -> alt.LayerChart:
+def operator_chart(counts: pd.DataFrame, ds: Dataset, date: dt.date, m: Messages = EN) -> alt.LayerChart:
     """Installations by operator over the days in `counts`, with the slider date marked.
 
     The legend has an entry for each operator that holds anything in that window, and only
-    those, largest first; it sits below the plot in as many columns as the width allows.
+    those, largest first; it sits below the plot in as many columns as the width allows. Words,
+    actors' names and the axis's months are in the reader's language.
     """
     frame = counts[counts["count"] > 0].copy()
-    frame["date"] = pd.to_datetime([from_day(int(d)) for d in frame["day"]])
-    frame["operator"] = [ds.actors[o].short if o in ds.actors else str(o) for o in frame["operator"]]
+    days = [from_day(int(d)) for d in frame["day"]]
+    frame["date"] = pd.to_datetime(days)
+    frame["when"] = [reader.day(d, m) for d in days]
+    names = {o: reader.plain(reader.actor(ds, o, m, short=True), m) if o in ds.actors else str(o) for o in set(frame["operator"])}
+    colour_of = {names[o]: ds.actors[o].colour if o in ds.actors else "#999" for o in names}
+    frame["operator"] = [names[o] for o in frame["operator"]]
     used = list(frame.groupby("operator", sort=False)["count"].sum().sort_values(ascending=False, kind="stable").index)
-    colours = [next((a.colour for a in ds.actors.values() if a.short == op), "#999") for op in used]
+    colours = [colour_of[op] for op in used]
     frame["rank"] = frame["operator"].map({op: k for k, op in enumerate(used)})  # the largest at the bottom of the stack
     area = alt.Chart(frame).mark_area(interpolate="step-after").encode(
         x=alt.X("date:T", title=None, axis=alt.Axis(labelOverlap="greedy", labelFlush=True)),
         # an operator absent on a day counts 0 there (filled in the browser: the data stays small)
-        y=alt.Y("count:Q", stack=True, title="installations", impute=alt.ImputeParams(value=0)),
+        y=alt.Y("count:Q", stack=True, title=m.pgettext("chart", "installations"), impute=alt.ImputeParams(value=0)),
         color=alt.Color("operator:N", scale=alt.Scale(domain=used, range=colours), legend=alt.Legend(title=None, **_LEGEND)),
         order=alt.Order("rank:Q"),
-        tooltip=[alt.Tooltip("date:T", format="%Y-%m-%d"), "operator:N", "count:Q"])
+        tooltip=[alt.Tooltip("when:N", title=m.pgettext("chart", "date")), alt.Tooltip("operator:N", title=m.pgettext("chart", "operator")),
+                 alt.Tooltip("count:Q", title=m.pgettext("chart", "installations"))])
     rule = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(date)]})).mark_rule(color="#111", strokeWidth=2).encode(x="date:T")
-    return (area + rule).properties(height=200, usermeta=SVG, autosize=FIT_WIDTH)
+    return _chart_locale((area + rule).properties(height=200, usermeta=SVG, autosize=FIT_WIDTH), m)
 
 
 def arrow_bytes(rows: list[dict]) -> bytes:

@@ -10,10 +10,12 @@ from ..dataset import Dataset
 from ..dates import from_day, to_day
 from ..render.mapstate import filter_masks, shown_at
 from ..search import Hit, SearchIndex, best_match, fold, load_places, nearest_record_day
+from . import reader
 from .panels import md_escape
 from .session import sync_widget
+from .words import current
 
-NO_MATCH = "No installation matches this search."
+NO_MATCH = "No installation matches this search."  # the English of its message below
 PLACES = "basemap/places.json"  # the basemap's populated places (garrison.basemap.offline), for "near"
 
 
@@ -55,17 +57,22 @@ def on_search(ds: Dataset) -> None:
 
 def search_notice(ds: Dataset, hits: list[str] | None, where=st) -> None:
     """A prominent message when the search leaves the map empty: nothing matches, or nothing that
-    matches is shown at this date with these filters (naming what was found)."""
+    matches is shown at this date with these filters (naming what was found, in the reader's language)."""
     if hits is None:
         return
     view = st.session_state.view
+    m = current()
     if not hits:
-        where.warning(f"{NO_MATCH} Try another spelling or script, or clear the search.", icon="🔎")
+        where.warning(m.gettext("No installation matches this search.") + " "
+                      + m.gettext("Try another spelling or script, or clear the search."), icon="🔎")
         return
     if not len(shown_at(ds, *filter_masks(ds, view, hits), to_day(view.date))):
-        names = ", ".join(md_escape(ds.records[ds.index[h]].name) for h in hits[:3])
-        where.info(f"{len(hits)} installation(s) match but none is on the map at {view.date} with these filters: "
-                   f"{names}{' …' if len(hits) > 3 else ''}. Press Enter in the search box to open the best match.",
+        names = reader.join((md_escape(reader.plain(reader.installation(ds, h, m), m)) for h in hits[:3]), m)
+        where.info(m.ngettext("{n} installation matches, but none is on the map at {date} with these filters: {names}. "
+                              "Press Enter in the search box to open it.",
+                              "{n} installations match, but none is on the map at {date} with these filters: {names}. "
+                              "Press Enter in the search box to open the best match.", len(hits),
+                              date=reader.day(view.date, m), names=names + (" …" if len(hits) > 3 else "")),
                    icon="🔎")
 
 
