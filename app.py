@@ -99,7 +99,7 @@ def garrison_secrets() -> dict:
 def check_edit_password() -> None:
     """The password field's callback: one attempt against the server's back-off gate."""
     client = getattr(st.context, "ip_address", None) or "unknown client"
-    ok, msg = PASSWORD_GATE.check(client, st.session_state.get("edit_password"), garrison_secrets().get("edit_password"))
+    ok, msg = PASSWORD_GATE.check(client, st.session_state.get("edit_password"), garrison_secrets().get("edit_password"), _)
     st.session_state.edit_unlocked, st.session_state.edit_password_msg = ok, msg
 
 
@@ -131,11 +131,11 @@ first, last = ds.span()
 view = view_of_session(ds)
 lang = language(view)
 M = messages(lang)  # the interface's words in the reader's language (garrison/locale)
-mode = edit_mode(os.environ, garrison_secrets(), st.get_option("server.address"))
+mode = edit_mode(os.environ, garrison_secrets(), st.get_option("server.address"), _)
 # Only the app's own page may write: a page from another origin could replay the editor's messages.
 refusal = write_refusal(st.context.headers, st.get_option("server.port"),
-                        st.get_option("server.corsAllowedOrigins")) if mode.requested else ""
-read_only = read_only_reason(data_dir) if mode.requested else ""
+                        st.get_option("server.corsAllowedOrigins"), _) if mode.requested else ""
+read_only = read_only_reason(data_dir, _) if mode.requested else ""
 editing = (mode.requested and not refusal and not read_only
            and mode.unlocked(st.session_state.get("edit_password"), garrison_secrets().get("edit_password"))
            and (not mode.needs_password or st.session_state.get("edit_unlocked") is True))
@@ -150,7 +150,7 @@ try:
         map_payload_url.clear()
         payload_url = map_payload_url(data_dir, ds.version, layers_now)
 except OSError as err:  # a read-only checkout started without serve.py, or a full or read-only cache
-    st.error(generated_files.cannot_write(GENERATED, err))
+    st.error(generated_files.cannot_write(GENERATED, err, _))
     st.stop()
 data = map_data(ds, view, payload_url, search_ids=hits, edit=editing, layers=layers, lang=lang)
 garrison_map(map_parts(view.basemap, layers_now), data, key=MAP_KEY, on_change=sync_map)

@@ -229,3 +229,25 @@ def test_the_bypass_finder_finds_bypasses(tmp_path):
     js.write_text('b.textContent = "Play";\nb.textContent = w.t("Play");\nel("span", {}, "Operators");\n'
                   's.setAttribute("aria-label", "Date");\n', encoding="utf-8")
     assert [o.split(":")[1] for o in js_offenders(js)] == ["1", "3", "4"]
+
+
+def test_the_editors_reasons_are_in_the_readers_language(tmp_path):
+    from garrison.edit.mode import PasswordGate, edit_mode
+    from garrison.edit.origin import write_refusal
+    from garrison.ui.generated_files import Place, cannot_write
+
+    ru = messages("ru")
+    texts = [
+        edit_mode({}, {}, "127.0.0.1", ru.gettext).reason,
+        edit_mode({"GARRISON_EDIT": "1"}, {}, "0.0.0.0", ru.gettext).reason,
+        write_refusal({"host": "evil.example"}, 8501, (), ru.gettext),
+        write_refusal({"host": "localhost:8501", "origin": "http://evil.example"}, 8501, (), ru.gettext),
+        PasswordGate(free=0).check("client", "guess", "secret", ru.gettext)[1],
+        cannot_write(Place(tmp_path, "/garrison/generated", True), PermissionError(13, "Permission denied"), ru.gettext),
+    ]
+    assert all(re.search("[а-яё]{4}", t) for t in texts), texts
+    assert "'evil.example'" in texts[2] and "http://localhost:8501/" in texts[2]
+    assert "'http://evil.example'" in texts[3] and "GARRISON_EDIT=1" in texts[0] and str(tmp_path) in texts[5]
+    # must NOT happen: a placeholder left unfilled, or the English reason on a Russian page
+    assert not [t for t in texts if re.search(r"\{\w+\}", t)], texts
+    assert edit_mode({}, {}, "127.0.0.1").reason.startswith("Edit mode is off")  # tools and logs keep English

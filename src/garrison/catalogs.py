@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Where the interface's strings are: the page, its Streamlit glue, the map's modules, and the
 #: exports' words (KML balloons, with --lang).
 SOURCES = ("app.py", "app_editor.py", "src/garrison/export.py", "src/garrison/ui/*.py", "src/garrison/render/*.py",
+           "src/garrison/edit/mode.py", "src/garrison/edit/origin.py",  # the editor's reasons, shown on the page
            "src/garrison/render/elements/*.py", "static/garrison/map/*.js")
 PY_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None}
 JS_KEYWORDS = {"t": None, "nt": (1, 2), "pt": ((1, "c"), 2)}

@@ -21,6 +21,11 @@ LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 log = logging.getLogger("garrison.edit")
 
 
+def _english(message: str) -> str:
+    """The messages' default translation (the page passes its language's ``_``; tools keep English)."""
+    return message
+
+
 @dataclass(frozen=True)
 class EditMode:
     requested: bool  # the operator turned edit mode on (env or config)
@@ -52,32 +57,35 @@ def is_loopback(address: str | None) -> bool:
         return False
 
 
-def edit_mode(env: Mapping[str, str], config: Mapping | None, server_address: str | None) -> EditMode:
-    """Decide edit mode from the environment, the ``[garrison]`` secrets section and the address."""
+def edit_mode(env: Mapping[str, str], config: Mapping | None, server_address: str | None,
+              _: Callable[[str], str] = _english) -> EditMode:
+    """Decide edit mode from the environment, the ``[garrison]`` secrets section and the address
+    (`_` translates the reason it is off)."""
     config = config or {}
     requested = env.get("GARRISON_EDIT") == "1" or config.get("edit") is True
     needs_password = not is_loopback(server_address)
     configured = bool(config.get("edit_password"))
     if not requested:
-        reason = "Edit mode is off (start with GARRISON_EDIT=1 to edit data in the app)."
+        reason = _("Edit mode is off (start with GARRISON_EDIT=1 to edit data in the app).")
     elif needs_password and not configured:
-        reason = ("Edit mode is off: the server listens beyond this machine, and no [garrison] edit_password "
-                  "is set in .streamlit/secrets.toml.")
+        reason = _("Edit mode is off: the server listens beyond this machine, and no [garrison] edit_password "
+                   "is set in .streamlit/secrets.toml.")
     else:
         reason = ""
     return EditMode(requested, needs_password, configured, reason)
 
 
-def read_only_reason(data_dir: str | os.PathLike) -> str:
-    """'' when the data folder can be written here; otherwise why not, in words for the sidebar.
+def read_only_reason(data_dir: str | os.PathLike, _: Callable[[str], str] = _english) -> str:
+    """'' when the data folder can be written here; otherwise why not, in words for the sidebar (`_`: their language).
 
     Checked up front, so edit mode on a read-only checkout or image says so instead of failing at Save.
     """
     folder = os.fspath(data_dir)
     for path in (folder, os.path.join(folder, "installations")):
         if os.path.isdir(path) and not os.access(path, os.W_OK):
-            return (f"Edit mode is on, but the data folder is read-only here ({os.path.basename(path.rstrip(os.sep))} "
-                    "cannot be written): nothing can be saved. Edit a writable copy, or fix the folder's permissions.")
+            return _("Edit mode is on, but the data folder is read-only here ({folder} cannot be written): nothing "
+                     "can be saved. Edit a writable copy, or fix the folder's permissions.").format(
+                folder=os.path.basename(path.rstrip(os.sep)))
     return ""
 
 
@@ -95,15 +103,16 @@ class PasswordGate:
         self._failures: dict[str, tuple[int, float]] = {}  # client -> (wrong in a row, locked until)
         self._lock = threading.Lock()
 
-    def check(self, client: str, given: str | None, expected: str | None) -> tuple[bool, str]:
-        """(unlocked, message for the page) for one attempt from `client`."""
+    def check(self, client: str, given: str | None, expected: str | None,
+              _: Callable[[str], str] = _english) -> tuple[bool, str]:
+        """(unlocked, message for the page, in `_`'s language) for one attempt from `client`."""
         if not given:
             return False, ""
         now = self._clock()
         with self._lock:
             count, until = self._failures.get(client, (0, 0.0))
             if now < until:
-                return False, f"Too many wrong passwords: try again in {int(until - now) + 1} s."
+                return False, _("Too many wrong passwords: try again in {seconds} s.").format(seconds=int(until - now) + 1)
             if expected and hmac.compare_digest(str(given).encode("utf-8"), str(expected).encode("utf-8")):
                 self._failures.pop(client, None)
                 return True, ""
@@ -112,8 +121,8 @@ class PasswordGate:
             self._failures[client] = (count, now + wait)
         log.warning("wrong edit password from %s (%d in a row; next attempt in %.0f s)", client, count, wait)
         if wait:
-            return False, f"Wrong password. Too many wrong passwords: try again in {int(wait)} s."
-        return False, "Wrong password."
+            return False, _("Wrong password. Too many wrong passwords: try again in {seconds} s.").format(seconds=int(wait))
+        return False, _("Wrong password.")
 
 
 # One gate for the whole server process: a guesser must not reset it by opening a new session

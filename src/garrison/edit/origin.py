@@ -13,7 +13,7 @@ Browsers always send Origin with a websocket handshake; a client without one is 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
@@ -26,8 +26,9 @@ def own_origins(port: int, extra_origins: Iterable[str] = ()) -> set[str]:
     return found - {""}
 
 
-def write_refusal(headers: Mapping[str, str], port: int, extra_origins: Iterable[str] = ()) -> str:
-    """'' when this connection may write; otherwise why not, in words for the page."""
+def write_refusal(headers: Mapping[str, str], port: int, extra_origins: Iterable[str] = (),
+                  _: Callable[[str], str] = lambda message: message) -> str:
+    """'' when this connection may write; otherwise why not, in words for the page (`_`: their language)."""
     lowered = {str(k).lower(): str(v) for k, v in dict(headers or {}).items()}
     origins = own_origins(port, extra_origins)
     hosts = {urlsplit(o).netloc for o in origins}
@@ -35,12 +36,12 @@ def write_refusal(headers: Mapping[str, str], port: int, extra_origins: Iterable
     origin = lowered.get("origin")
     # a Host header leaves out the scheme's default port: try both schemes' defaults
     if host and not {urlsplit(_normal_origin(f"{s}://{host}")).netloc for s in ("http", "https")} & hosts:
-        return (f"Editing is off for this connection: it reached the server as {host!r}, which is not the app's "
-                f"own address. Open the app at http://localhost:{port}/ (or list the address in "
-                "server.corsAllowedOrigins).")
+        return _("Editing is off for this connection: it reached the server as {host}, which is not the app's own "
+                 "address. Open the app at {url} (or list the address in server.corsAllowedOrigins).").format(
+            host=repr(host), url=f"http://localhost:{port}/")
     if origin is not None and _normal_origin(origin) not in origins:
-        return (f"Editing is off for this connection: the page came from {origin!r}, not from the app itself. "
-                f"Open the app at http://localhost:{port}/.")
+        return _("Editing is off for this connection: the page came from {origin}, not from the app itself. "
+                 "Open the app at {url}.").format(origin=repr(origin), url=f"http://localhost:{port}/")
     return ""
 
 

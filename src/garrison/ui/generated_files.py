@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,12 +48,12 @@ def place(checkout: Path) -> Place:
     return Place(checkout / "static" / "generated", "/app/static/generated", False)
 
 
-def cannot_write(place: Place, err: OSError) -> str:
-    """The page's message when the payload cannot be written: what failed and what to do."""
+def cannot_write(place: Place, err: OSError, _: Callable[[str], str] = lambda message: message) -> str:
+    """The page's message (in `_`'s language) when the payload cannot be written: what failed and what to do."""
     where = f"{place.folder} ({err.strerror or err})"
     if place.served_by_garrison:
-        return (f"The map's data file cannot be written to the cache folder {where}. Set GARRISON_CACHE to a "
-                "writable folder and restart Garrison.")
-    return (f"The map's data file cannot be written to {where}: this checkout is read-only. Start Garrison with "
-            "`streamlit run serve.py` (what ./scripts/run does), which keeps such files in a cache folder "
-            "(GARRISON_CACHE), or make static/generated/ writable.")
+        return _("The map's data file cannot be written to the cache folder {where}. Set GARRISON_CACHE to a "
+                 "writable folder and restart Garrison.").format(where=where)
+    return _("The map's data file cannot be written to {where}: this checkout is read-only. Start Garrison with "
+             "`streamlit run serve.py` (what ./scripts/run does), which keeps such files in a cache folder "
+             "(GARRISON_CACHE), or make static/generated/ writable.").format(where=where)
