@@ -580,15 +580,23 @@
       if (this.options.countryLabels && urls.countryLabels) {
         getJSON(urls.countryLabels).then(function (rows) {
           self._countries = Array.isArray(rows) ? rows : [];
-          self._updateLabels();
+          self._labelsLoaded();
         }).catch(function (err) { if (root.console) { root.console.warn('garrison basemap: ' + err); } });
       }
       if (this.options.placeLabels && urls.places) {
         getJSON(urls.places, urls.placesGz).then(function (rows) {
           self._places = Array.isArray(rows) ? rows : [];
-          self._updateLabels();
+          self._labelsLoaded();
         }).catch(function (err) { if (root.console) { root.console.warn('garrison basemap: ' + err); } });
       }
+    },
+
+    // Labels that arrive after the map settled are placed now, not at a move: the map says so
+    // ('gbmlabels'), so labels placed around these (the installations') are placed again.
+    _labelsLoaded: function () {
+      if (!this._map) { return; }
+      this._updateLabels();
+      this._map.fire('gbmlabels');
     },
 
     _hideLabels: function () {

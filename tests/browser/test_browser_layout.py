@@ -111,6 +111,24 @@ def test_the_syrian_coast_names_its_towns_at_zoom_7(garrison, page, screenshot):
     assert not [u for u in fetched if u.endswith("/basemap/places.json")]
 
 
+def test_towns_that_arrive_late_do_not_cover_the_installation_labels(garrison, page):
+    """The basemap's towns (a larger file now) may arrive after the installations' labels were
+    placed: those are placed again around the towns."""
+    held = []
+    page.route("**/basemap/places.json.gz", lambda route: held.append(route))  # the towns wait until released below
+    garrison.open("lat=34.9000&lon=35.9000&zoom=9")
+    expect(page.locator(".garrison-inst-label").first).to_be_visible()
+    page.wait_for_function("() => document.querySelectorAll('.gbm-country').length > 0")  # countries came
+    assert held and page.locator(".gbm-place-text").count() == 0
+    before = page.locator(".garrison-inst-label").count()
+    held[0].continue_()
+    expect(page.locator(".gbm-place-text", has_text=re.compile("^Tartus$"))).to_be_visible()
+    labels = page.evaluate(LABEL_BOXES_JS)
+    assert before and page.locator(".garrison-inst-label").count()
+    # must not: a town's name over an installation's label (or any two labels over each other)
+    assert overlapping(labels) == []
+
+
 def test_installation_labels_follow_the_date_not_every_frame(garrison, page, data_for):
     data = data_for("bundled")
     garrison.open("lat=34.9000&lon=35.9000&zoom=9")
