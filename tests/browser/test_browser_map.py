@@ -219,12 +219,15 @@ def test_a_fresh_page_loads_the_map_from_the_apps_own_files(garrison, page):
     expect(page.locator("iframe")).to_have_count(0)
     # the land was decoded in a worker, off the page's main thread
     expect(page.locator(".leaflet-container")).to_have_attribute("data-gbm-low", "worker")
-    # the payload and the land came as their gzipped copies, sent as they are (application/gzip)
+    # the payload, the land and the towns came as their gzipped copies, sent as they are (application/gzip)
+    expect(page.locator(".gbm-place-text").first).to_be_visible()  # the towns are drawn: their file came
     gz = {name: how for name, how in fetched.items() if name.endswith(".gz")}
-    assert "basemap/countries-50m.json.gz" in gz and any(n.startswith("generated/garrison-") for n in gz), fetched
+    assert {"basemap/countries-50m.json.gz", "basemap/places.json.gz"} <= gz.keys(), fetched
+    assert any(n.startswith("generated/garrison-") for n in gz), fetched
     assert all(how == ("application/gzip", None) for how in gz.values()), gz
-    # must not: the payload or the land also fetched uncompressed
-    assert not [n for n in fetched if n.startswith(("generated/garrison-", "basemap/countries-")) and not n.endswith(".gz")], fetched
+    # must not: the payload, the land or the towns also fetched uncompressed
+    assert not [n for n in fetched if n.startswith(("generated/garrison-", "basemap/countries-", "basemap/places."))
+                and not n.endswith(".gz")], fetched
     # the map follows its slider, on the same mounted map
     mount = garrison.mount()
     day = garrison.slider.get_attribute("aria-valuetext")

@@ -1,4 +1,4 @@
-"""Offline basemap for the Garrison map: vendored Leaflet + Natural Earth.
+"""Offline basemap for the Garrison map: vendored Leaflet + Natural Earth, with GeoNames' towns.
 
 - :func:`offline_map` / :class:`NaturalEarthLayer` -- the map (``garrison.basemap.offline``)
 - :func:`assert_offline` -- refuses maps that would load anything from the internet

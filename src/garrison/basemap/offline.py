@@ -33,6 +33,10 @@ HIGH_RES = "basemap/countries-10m.json"
 PLACES = "basemap/places.json"
 COUNTRY_LABELS = "basemap/country-labels.json"
 
+#: Credit for the basemap's data, shown on the map and drawn on its pictures (capture.js reads it
+#: from the map): Natural Earth (public domain) and GeoNames' towns in places.json (CC BY 4.0).
+ATTRIBUTION = "Natural Earth, GeoNames"
+
 #: Calm light style; every key can be overridden through NaturalEarthLayer(style=...).
 DEFAULT_STYLE = {
     "sea": "#d9e4ea",
@@ -54,7 +58,7 @@ def leaflet_css() -> list[tuple[str, str]]:
 
 
 class NaturalEarthLayer(JSCSSMixin, Layer):
-    """Offline Natural Earth basemap drawn by ``static/basemap/garrison-basemap.js``.
+    """Offline Natural Earth basemap, with GeoNames' towns, drawn by ``static/basemap/garrison-basemap.js``.
 
     A folium ``Layer`` (a base layer by default), so a ``folium.LayerControl``
     can switch between it and opt-in online tiles from :mod:`garrison.basemap.providers`.
@@ -110,9 +114,11 @@ class NaturalEarthLayer(JSCSSMixin, Layer):
                 "country_labels": static_url(COUNTRY_LABELS),
                 "topojson": static_url(TOPOJSON_JS),  # its text goes into the worker that decodes the data
                 # gzipped copies (scripts/vendor_assets.py), sent by the server as they are
-                **{f"{res}_gz": static_url(f"{rel}.gz") for res, rel in (("low", LOW_RES), ("high", HIGH_RES))
+                **{f"{res}_gz": static_url(f"{rel}.gz")
+                   for res, rel in (("low", LOW_RES), ("high", HIGH_RES), ("places", PLACES))
                    if static_path(f"{rel}.gz").is_file()},
             },
+            "attribution": ATTRIBUTION,
             "detail_zoom": int(detail_zoom),
             "country_labels": bool(country_labels),
             "place_labels": bool(place_labels),

@@ -98,6 +98,7 @@ export class InstallationLabels {
     this._ctx.font = FONT;
     // registered after the basemap's own moveend handler, so its labels are placed when this runs
     map.on("moveend", () => this.place());
+    map.on("gbmlabels", () => this.place());  // the basemap's towns arrived after the map settled
     map.on("zoomstart", () => this.pane.classList.add("garrison-inst-labels-hidden"));
   }
 
