@@ -142,3 +142,18 @@ def test_the_good_fixture_keeps_its_simple_answers():
     # places.json has more than Natural Earth's 243 places), 2 km from it
     hits = SearchIndex(mem, PLACES).search("Тартус")
     assert [h.id for h in hits] == ["base-b", "port-a"] and "Tartus" in hits[1].why
+
+
+def test_only_places_near_an_installation_are_searched():
+    from garrison.search import places_near
+
+    ds = garrison.Loader(BUNDLED).load()
+    points = [(r.lat, r.lon) for r in ds.records]
+    near = places_near(PLACES, points, 30.0)
+    names = {p.name for p in near}
+    assert {"Latakia", "Tartus"} <= names  # Khmeimim and the naval facility
+    assert "Tokyo" not in names and len(near) < len(PLACES) / 4
+    # across the antimeridian and near a pole the buckets still see the point
+    assert places_near([Place("East", 0.0, 179.9)], [(0.0, -179.9)], 30.0)
+    assert places_near([Place("North", 80.0, 10.0)], [(80.0, 11.2)], 30.0)
+    assert not places_near([Place("Far", 80.0, 10.0)], [(80.0, 13.0)], 30.0)

@@ -9,9 +9,9 @@ Near misses (a typo, a spelling the folding does not cover) are caught word by w
 `rapidfuzz`; Arabic script, which `anyascii` writes without vowels (طرطوس -> trtws), is also compared
 by consonant skeleton (trts = Tartus).
 
-"Near": a query naming a place of the basemap (static/basemap/places.json, Natural Earth's populated
-places) finds the installations within `NEAR_KM` of it, nearest first, after the ones that carry the
-name themselves — Latakia finds Khmeimim (about 20 km away) once the basemap has Latakia. The
+"Near": a query naming a place of the basemap (static/basemap/places.json: Natural Earth's populated
+places and GeoNames' towns) finds the installations within `NEAR_KM` of it, nearest first, after
+the ones that carry the name themselves — Latakia finds Khmeimim (about 20 km away) once the basemap has Latakia. The
 distance is the data's, not a list kept by hand.
 
 Results are ranked: an exact name, then a name starting with the query, then one containing it,
@@ -184,6 +184,24 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(math.sqrt(a))
 
 
+def places_near(places: Iterable[Place], points: Sequence[tuple[float, float]], km: float) -> list[Place]:
+    """The places within `km` of at least one of `points`, in their order (points bucketed by
+    whole degrees, so each place is measured against the few points around it)."""
+    cells: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    for lat, lon in points:
+        cells.setdefault((math.floor(lat), math.floor(lon)), []).append((lat, lon))
+    out = []
+    for p in places:
+        reach_lat = int(km // 111) + 1  # a degree of latitude is ~111 km; of longitude, less away from the equator
+        reach_lon = min(180, int(km // max(111 * math.cos(math.radians(min(abs(p.lat), 89.0))), 1e-6)) + 1)
+        cy, cx = math.floor(p.lat), math.floor(p.lon)
+        near = (pt for dy in range(-reach_lat, reach_lat + 1) for dx in range(-reach_lon, reach_lon + 1)
+                for pt in cells.get((cy + dy, (cx + dx + 180) % 360 - 180), ()))
+        if any(_km(p.lat, p.lon, lat, lon) <= km for lat, lon in near):
+            out.append(p)
+    return out
+
+
 class SearchIndex:
     """Every installation's names (name, id, names in other languages, aliases) and the basemap's
     places, folded once per dataset."""
@@ -196,7 +214,8 @@ class SearchIndex:
                 names.append(Name.of(text))
                 self._owner.append(k)
         self._names = _Names(names)
-        self._places = list(places)
+        # a place no installation is near finds nothing: only the others are folded and searched
+        self._places = places_near(places, [(lat, lon) for _, lat, lon in self._records], NEAR_KM)
         place_names, self._place_owner = [], []
         for k, p in enumerate(self._places):
             for text in dict.fromkeys((p.name, *p.names)):
@@ -255,4 +274,5 @@ def nearest_record_day(ds: Dataset, inst_id: str, day: int) -> int | None:
     ended = [int(pt.end[r]) - 1 for r in rows if pt.end[r] <= day]
     return max(ended) if ended else int(min(pt.start[r] for r in rows))
 
-__all__ = ["Hit", "Name", "Place", "SearchIndex", "best_match", "fold", "latin_key", "load_places", "nearest_record_day", "skeleton"]
+__all__ = ["Hit", "Name", "Place", "SearchIndex", "best_match", "fold", "latin_key", "load_places", "nearest_record_day", "places_near",
+           "skeleton"]
