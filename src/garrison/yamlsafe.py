@@ -22,6 +22,8 @@ from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.main import CParser
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.tag import Tag
 from ruamel.yaml.tokens import (
     BlockEndToken,
     BlockMappingStartToken,
@@ -46,13 +48,6 @@ MAX_BYTES = 2_000_000
 MAX_DEPTH = 64
 #: a %YAML directive in the document's header (before any content)
 _DIRECTIVE = re.compile(r"\A(?:[ \t]*(?:#[^\n]*)?\n)*%YAML[ \t]+([^\s#]+)")
-#: the standard scalars, built by ruamel's own YAML 1.2 functions (its round-trip loader's rules);
-#: called directly, not through construct_object, which would keep every node it saw
-_SAFE = SafeConstructor(loader=YAML(typ="safe", pure=True))  # no document open: version 1.2
-_CONSTRUCT = {_NULL: _SAFE.construct_yaml_null, _BOOL: _SAFE.construct_yaml_bool, _INT: _SAFE.construct_yaml_int,
-              _FLOAT: _SAFE.construct_yaml_float}
-
-
 @dataclass
 class Parsed:
     """A parsed YAML document: its value, positions of values and keys, and problems."""
@@ -75,6 +70,46 @@ class Parsed:
         return self.positions.get((), (1, 1))
 
 
+class _Resolver(VersionedResolver):
+    """ruamel's YAML 1.2 resolver, its rules looked up once rather than per scalar (parse_yaml refuses
+    any other %YAML version, so the version is fixed)."""
+
+    processing_version = (1, 2)
+    _RULES: dict = VersionedResolver().versioned_resolver  # first character -> [(tag, regexp)]
+    _TAGS: dict = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode and implicit[0]:
+            for tag, regexp in self._RULES.get(value[:1], ()):
+                if regexp.match(value):
+                    found = self._TAGS.get(tag)
+                    if found is None:
+                        found = self._TAGS[tag] = Tag(suffix=tag)
+                    return found
+            implicit = (False, implicit[1])
+        return super().resolve(kind, value, implicit)
+
+
+if C_PARSER:
+    class _CLoader(CParser, _Resolver):  # what ruamel.yaml.main builds per call for YAML(typ="safe").compose
+        def __init__(self, text: str):
+            CParser.__init__(self, text)
+            self._parser = self._composer = self
+            _Resolver.__init__(self, loadumper=self)
+
+
+class _Constructor(SafeConstructor):
+    """ruamel's own YAML 1.2 scalar functions (its round-trip loader's rules), called directly by
+    _Builder: construct_object would keep every node it saw."""
+
+    resolver = _Resolver()  # construct_yaml_int and _float ask it the version: 1.2
+
+
+_SAFE = _Constructor()
+_CONSTRUCT = {_NULL: _SAFE.construct_yaml_null, _BOOL: _SAFE.construct_yaml_bool, _INT: _SAFE.construct_yaml_int,
+              _FLOAT: _SAFE.construct_yaml_float}
+
+
 def compose(text: str) -> Node | None:
     """The node tree of the one YAML 1.2 document in ``text`` (raises ruamel's YAMLError).
 
@@ -85,17 +120,17 @@ def compose(text: str) -> Node | None:
     """
     if C_PARSER:
         try:
-            return _compose(text, pure=False)
+            loader = _CLoader(text)
+            try:
+                return loader.get_single_node()
+            finally:
+                loader.dispose()
         except (YAMLError, UnicodeError):  # UnicodeError: a lone surrogate, which the reader reports
             pass
-    return _compose(text, pure=True)
-
-
-def _compose(text: str, pure: bool) -> Node | None:
     # a new YAML object per call: ruamel's keeps per-document state (its doc_infos grows)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a reused anchor: aliases are refused anyway
-        return YAML(typ="safe", pure=pure).compose(text)
+        return YAML(typ="safe", pure=True).compose(text)
 
 
 def parse_yaml(text: str, path: str, max_bytes: int = MAX_BYTES) -> Parsed:
@@ -185,13 +220,13 @@ class _Builder:
             self.problem(node, where, "YAML aliases (*name) are not supported; write the value out")
             return None
         self.seen.add(id(node))
-        tag = str(node.tag)
+        tag = node.tag
         if isinstance(node, MappingNode):
             if tag != _MAP:
                 return self.bad_tag(node, where, tag)
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                if not isinstance(key_node, ScalarNode) or str(key_node.tag) not in _SCALAR_TAGS:
+                if not isinstance(key_node, ScalarNode) or key_node.tag not in _SCALAR_TAGS:
                     self.problem(key_node, where, "mapping keys must be plain words")
                     continue
                 key = key_node.value
