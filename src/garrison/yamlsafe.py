@@ -48,6 +48,8 @@ MAX_BYTES = 2_000_000
 MAX_DEPTH = 64
 #: a %YAML directive in the document's header (before any content)
 _DIRECTIVE = re.compile(r"\A(?:[ \t]*(?:#[^\n]*)?\n)*%YAML[ \t]+([^\s#]+)")
+
+
 @dataclass
 class Parsed:
     """A parsed YAML document: its value, positions of values and keys, and problems."""
