@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
-import yaml
 from paths import BUNDLED, ROOT
 
 import garrison
+from garrison.yamlsafe import parse_yaml
 
 SEED_TITLE = "'Everything Might Fall Apart': Kremlin Prepares To Say Goodbye To Military Bases In Syria"
 SCHEMA_LINE = "# yaml-language-server: $schema="
@@ -68,7 +68,7 @@ def test_validate_cli_is_clean():
 
 
 def test_sources_are_http_and_all_cited(ds):
-    raw = yaml.safe_load((BUNDLED / "sources.yaml").read_text(encoding="utf-8"))
+    raw = parse_yaml((BUNDLED / "sources.yaml").read_text(encoding="utf-8"), "sources.yaml").value
     assert len(raw) == len(ds.sources)  # none dropped as invalid
     for src in raw:
         assert src["url"].startswith(("http://", "https://")), src["id"]
@@ -80,7 +80,7 @@ def test_sources_are_http_and_all_cited(ds):
 
 
 def test_seed_source_is_present_without_an_invented_url():
-    raw = yaml.safe_load((BUNDLED / "sources.yaml").read_text(encoding="utf-8"))
+    raw = parse_yaml((BUNDLED / "sources.yaml").read_text(encoding="utf-8"), "sources.yaml").value
     seed = [s for s in raw if s["title"] == SEED_TITLE]
     assert len(seed) == 1
     seed = seed[0]

@@ -19,7 +19,7 @@ def _deep(levels: int) -> str:
 
 @pytest.mark.parametrize("levels", [1_000, 50_000])
 def test_deep_nesting_is_that_files_problem(tmp_path: Path, levels: int):
-    """Run in a child process: at 50k levels PyYAML's C parser used to overflow the stack (a segfault)."""
+    """Run in a child process: at 50k levels the C parser (libyaml) used to overflow the stack (a segfault)."""
     data = tmp_path / "data"
     shutil.copytree(GOOD, data)
     bad = data / "installations" / "deep.yaml"

@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
 from paths import BUNDLED, FIXTURES, ROOT
+from ruamel.yaml import YAML
 
 from garrison import vocab
 from garrison.schema import SCHEMA_DIR
@@ -81,11 +81,11 @@ print(json.dumps({"errors": [str(p) for p in ds.errors], "status": state[state["
 
 
 def test_a_status_added_to_the_vocabulary_reaches_the_schema_the_map_the_legend_and_kml(tmp_path: Path):
-    doc = yaml.safe_load(vocab.VOCAB_FILE.read_text(encoding="utf-8"))
+    doc = YAML(typ="safe").load(vocab.VOCAB_FILE.read_text(encoding="utf-8"))
     doc["statuses"].append({"id": "sunk", "paint": "cross", "colour": "#263238", "dash": False, "ring": "solid",
                             "scale": 1, "breaks_route": True, "meaning": "Sunk at its berth (a test's status)."})
     vocab_file = tmp_path / "vocab.yaml"
-    vocab_file.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    YAML(typ="safe").dump(doc, vocab_file)
     data = tmp_path / "data"
     subprocess.run(["cp", "-r", str(FIXTURES / "good"), str(data)], check=True)
     port = data / "installations" / "port-a.yaml"

@@ -12,7 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
+from .yamlsafe import parse_yaml
 
 #: the package's vocabulary; $GARRISON_VOCAB names another file (a fork's, or a test's)
 VOCAB_FILE = Path(os.environ.get("GARRISON_VOCAB") or Path(__file__).with_name("vocab.yaml"))
@@ -51,7 +51,11 @@ def _check(section: str, entries: Any) -> list[dict]:
 
 def load_vocab(path: Path = VOCAB_FILE) -> dict[str, list[dict]]:
     """Every section of vocab.yaml, checked."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    parsed = parse_yaml(path.read_text(encoding="utf-8"), str(path))  # the data files' reader: YAML 1.2, no tags
+    errors = [str(p) for p in parsed.problems if p.severity == "error"]
+    if errors:
+        raise VocabError("; ".join(errors))
+    doc = parsed.value
     if not isinstance(doc, dict) or set(doc) != set(_KEYS):
         raise VocabError(f"{path.name}: top-level keys must be exactly {sorted(_KEYS)}")
     return {section: _check(section, doc[section]) for section in _KEYS}

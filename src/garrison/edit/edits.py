@@ -100,8 +100,7 @@ def _names(value: Any) -> dict[str, str]:
         lang = values.clean_text(lang, "names (language code)", multiline=False).strip()
         if is_blank(name):
             continue
-        out[values.text_scalar(lang)] = values.text(name.strip() if isinstance(name, str) else name, f"names.{lang}",
-                                                    multiline=False)
+        out[lang] = values.text(name.strip() if isinstance(name, str) else name, f"names.{lang}", multiline=False)
     return out
 
 

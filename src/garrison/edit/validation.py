@@ -39,7 +39,10 @@ def _relocate(p: Problem, prefix: str, data_dir: Path) -> Problem:
 
 
 def _roundtrip_problems(draft: Draft, text: str) -> list[Problem]:
-    """Errors where the loader would read a value other than the one the form set."""
+    """Errors where the loader would read a value other than the one the form set.
+
+    The loader and the editor both use ruamel.yaml's YAML 1.2 rules, so this should find nothing;
+    it stays as the last check before a write (a date or an explicit tag is converted by each side)."""
     parsed = parse_yaml(text, str(draft.path))
     if parsed.value is None:
         return []  # the loader's own problems say why

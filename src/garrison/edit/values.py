@@ -4,8 +4,9 @@ Everything a browser sends is untrusted text. It is checked here before it enter
 at most 2,000 characters per string, no NUL or other control characters (newline and tab are
 allowed in notes only), no lone surrogates or Unicode line separators. Strings are handed to
 ruamel.yaml as strings, so a value such as ``!!python/object:os.system`` is written quoted and
-reads back as that literal text; a string that the loader's YAML 1.1 rules would read as
-something else (``yes``, ``on``, ``2017``) is single-quoted.
+reads back as that literal text. The loader reads with ruamel's YAML 1.2 rules too, so ruamel
+quotes exactly the strings it would read as something else (``2017``, ``true``, ``null``) and
+leaves ``yes``, ``on`` and ``1:20`` plain: they are text in YAML 1.2.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
 from ruamel.yaml.comments import CommentedSeq
 from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
@@ -30,8 +30,6 @@ MULTILINE_FIELDS = frozenset({"note"})
 _BAD_ALWAYS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff"
 _BAD_MULTI = re.compile(f"[{_BAD_ALWAYS}]")
 _BAD_SINGLE = re.compile(f"[\t\n{_BAD_ALWAYS}]")
-_RESOLVER = yaml.resolver.Resolver()
-_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def _char_name(ch: str) -> str:
@@ -57,17 +55,9 @@ def clean_text(value: Any, field: str, multiline: bool | None = None) -> str:
     return value
 
 
-def text_scalar(value: str) -> str:
-    """A string ruamel writes so that the loader (PyYAML, YAML 1.1) reads back the same string."""
-    if isinstance(value, SingleQuotedScalarString):
-        return value
-    if _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) != _STR_TAG:
-        return SingleQuotedScalarString(value)
-    return value
-
-
 def text(value: Any, field: str, multiline: bool | None = None) -> str:
-    return text_scalar(clean_text(value, field, multiline))
+    """Checked text for ``field`` (ruamel quotes it when written if YAML would read it as anything else)."""
+    return clean_text(value, field, multiline)
 
 
 def date_text(value: Any, field: str) -> str:
