@@ -246,8 +246,8 @@ class Loader:
         records: list[Installation] = []
         seen: dict[str, str] = {}
         cited: set[str] = set()
-        lists = (actors_entry, sources_entry, routes_entry, publishers_entry)
-        inst_entries = [(p, e) for p, e in entries.items() if e not in lists]
+        lists = {id(e) for e in (actors_entry, sources_entry, routes_entry, publishers_entry)}  # by identity:
+        inst_entries = [(p, e) for p, e in entries.items() if id(e) not in lists]  # == compares whole entries
         for path, entry in inst_entries:
             problems += entry.problems
             if entry.record is None:
