@@ -10,6 +10,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from garrison.dates import iso
 
@@ -292,8 +293,6 @@ def painted(reruns: list) -> list:
 
 
 def test_a_fresh_page_draws_the_map_before_its_charts_and_then_the_charts(garrison, page, data_for):
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-
     reruns = []
     page.on("websocket", lambda ws: ws.url.endswith("/_stcore/stream") and ws.on("framesent", lambda p: isinstance(p, bytes)
             and (m := BackMsg.FromString(p)).WhichOneof("type") == "rerun_script" and not m.rerun_script.fragment_id
