@@ -33,7 +33,7 @@ from garrison.render.payload import build_payload, write_payload  # noqa: E402
 from garrison.ui import downloads, generated_files, panels, reader  # noqa: E402
 from garrison.ui.compare import compare_panel  # noqa: E402
 from garrison.ui.feed import feed_panel  # noqa: E402
-from garrison.ui.map_component import garrison_map  # noqa: E402
+from garrison.ui.map_component import chart_slot, first_paint, garrison_map  # noqa: E402
 from garrison.ui.page_language import page_language  # noqa: E402
 from garrison.ui.permalink import BASEMAPS  # noqa: E402
 from garrison.ui.search import on_search, search_ids, search_notice  # noqa: E402
@@ -153,7 +153,8 @@ except OSError as err:  # a read-only checkout started without serve.py, or a fu
     st.error(generated_files.cannot_write(GENERATED, err, _))
     st.stop()
 data = map_data(ds, view, payload_url, search_ids=hits, edit=editing, layers=layers, lang=lang)
-garrison_map(map_parts(view.basemap, layers_now), data, key=MAP_KEY, on_change=sync_map)
+map_first = first_paint()  # a fresh page: the charts come on the run the map asks for once it has painted
+garrison_map(map_parts(view.basemap, layers_now), data, key=MAP_KEY, on_change=sync_map, report_paint=map_first)
 st.caption(_("Military installations and who holds them, over time — de facto control on the ground, every period cited."))
 
 # --- sidebar: search, filters, basemap, edit password --------------------------------------
@@ -205,7 +206,10 @@ left, right = st.columns([3, 2])
 with left:
     if sel:
         st.html(panels.details_html(ds, sel, M))
-        st.vega_lite_chart(panels.move_date_rule(history_chart_spec(data_dir, ds.version, sel, lang), date), width="stretch")
+        if map_first:
+            chart_slot(80)
+        else:
+            st.vega_lite_chart(panels.move_date_rule(history_chart_spec(data_dir, ds.version, sel, lang), date), width="stretch")
         st.html(panels.history_html(ds, sel, M))
         rings = [g for rec, g in ds.ranges_at(date) if rec.id == sel]
         if rings:
@@ -223,8 +227,11 @@ with right:
                       help=_("The chart starts in {year}, where most changes are; this shows the whole record, from {date}.").format(
                           year=recent.year, date=reader.day(first, M))) or date < recent
     since = first if whole else recent
-    spec = operator_chart_spec(data_dir, ds.version, since, last, lang)
-    st.vega_lite_chart(panels.move_date_rule(spec, panels.rule_date(date, since, last)), width="stretch")
+    if map_first:
+        chart_slot(300)
+    else:
+        spec = operator_chart_spec(data_dir, ds.version, since, last, lang)
+        st.vega_lite_chart(panels.move_date_rule(spec, panels.rule_date(date, since, last)), width="stretch")
     if whole and not st.session_state.op_whole:
         st.caption(_("The date is before {year}: the chart shows the whole record.").format(year=recent.year))
 

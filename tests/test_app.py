@@ -4,11 +4,12 @@ The map is a Streamlit Custom Components v2 component (garrison.ui.map_component
 is an element of type ``bidi_component`` whose ``json`` is the map's `data`
 (garrison.render.mapstate.map_data). Its timeline (the Date slider, previous/next change, play)
 runs in the browser, which reports back through the component's state values `date` and `view`
-and its triggers `select` and `place` (static/garrison/map/main.js). AppTest cannot interact with
+and its triggers `select`, `place` and `painted` (static/garrison/map/main.js). AppTest cannot interact with
 a component, so `browser_sends` builds the rerun request the browser would send: the page's
 other widgets as they are, plus the component's state and this run's triggers, under the widget
 ids Streamlit gives them -- the app's own on_change callback (garrison.ui.session.sync_map) then
-runs exactly as in a browser session.
+runs exactly as in a browser session. A fresh page's first run leaves the charts for the run the
+map's `painted` trigger asks for: `painted(at)` sends it, as the map does once it has drawn.
 
 Each test also checks one thing that must NOT happen (named "must not" below).
 """
@@ -74,6 +75,12 @@ def run_app(**params: str) -> AppTest:
     return at.run()
 
 
+def painted(at: AppTest) -> AppTest:
+    """The run after the map's first paint: the browser sends `painted` when the data asked for it."""
+    assert map_data(at).get("report_paint") is True, "the map was not asked to report its paint"
+    return ok(browser_sends(at, painted=True))
+
+
 def ok(at: AppTest) -> AppTest:
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -122,7 +129,7 @@ def browser_sends(at: AppTest, **values) -> AppTest:
     before = at.session_state["map"] if "map" in at.session_state else {}
     state = {k: before[k] for k in ("date", "view") if before.get(k) is not None}
     state |= {k: v for k, v in values.items() if k in ("date", "view")}
-    triggers = [{"event": k, "value": v} for k, v in values.items() if k in ("select", "place")]
+    triggers = [{"event": k, "value": v} for k, v in values.items() if k in ("select", "place", "painted")]
     w = widgets.widgets.add()
     w.id, w.json_value = comp.proto.id, json.dumps(state)
     if triggers:
@@ -133,8 +140,13 @@ def browser_sends(at: AppTest, **values) -> AppTest:
 
 # --- the rest of the page -----------------------------------------------------------------------
 def html_blocks(at: AppTest) -> list[str]:
-    """The st.html blocks (the selection's details and history)."""
-    return [h.proto.body for h in at.get("html")]
+    """The st.html blocks (the selection's details and history; not the charts' places on a first run)."""
+    return [h.proto.body for h in at.get("html") if "garrison-chart-wait" not in h.proto.body]
+
+
+def chart_slots(at: AppTest) -> list[str]:
+    """The places a first run keeps for its charts (garrison.ui.map_component.chart_slot)."""
+    return [h.proto.body for h in at.get("html") if "garrison-chart-wait" in h.proto.body]
 
 
 def charts(at: AppTest) -> list:
@@ -241,25 +253,35 @@ def test_the_map_is_offline_every_script_and_style_is_served_by_the_app(good):
     assert "http" not in js and "http" not in comp.proto.html_content and "L.tileLayer" not in js
 
 
-def test_a_fresh_page_shows_everything_on_its_first_run(good):
-    """(The old two-run first paint is gone: the timeline is drawn by the map, in one run.)"""
+def test_a_fresh_page_draws_the_map_first_and_its_charts_on_the_run_its_paint_asks_for(good):
+    """The first run has everything but the charts (their Vega code would delay the map's in the
+    browser); the map's `painted` trigger brings them, and later runs never ask again."""
     at = ok(run_app(date="2016-05-05", select="port-a", compare="2015-01-01"))
     data = map_data(at)
     assert (data["date"], data["select"], data["compare"]["date"]) == ("2016-05-05", "port-a", "2015-01-01")
+    assert data["report_paint"] is True
     assert {m.label for m in at.multiselect} == {"Operator", "Country", "Kind", "Status"}
     assert at.toggle(key="compare_on").value and at.date_input(key="compare").value == dt.date(2015, 1, 1)
-    assert len(charts(at)) == 2 and compare_tables(at)  # the selection's history and the operator chart; compare table
+    assert not charts(at) and compare_tables(at)  # the charts wait; the compare table does not
+    assert len(chart_slots(at)) == 2  # the history's and the operator chart's places, kept
     # the map comes right under the title, before the details and the charts
     kinds = [el.type for el in at.main]
     assert kinds[1:4] == ["title", "bidi_component", "caption"] and "html" in kinds, kinds  # (kinds[0]: the main block; the map right under the title)
+    at = painted(at)
+    assert len(charts(at)) == 2 and compare_tables(at)  # the selection's history and the operator chart
+    assert not chart_slots(at)
+    # must not: the map asked again (a rerun per step), new data for it beyond the flag, or a chart that goes again
+    assert "report_paint" not in map_data(at) and {**map_data(at), "report_paint": True} == data
+    at = ok(browser_sends(at, date="2016-05-06"))
+    assert "report_paint" not in map_data(at) and len(charts(at)) == 2
     # must not: the placeholder of the old first paint
     assert "Loading the filters…" not in [c.value for c in at.sidebar.caption]
 
 
 # --- the permalink read ----------------------------------------------------------------------
 def test_query_params_restore_the_view(good):
-    at = ok(run_app(date="2024-12-10", select="port-a", op="red", country="SY", kind="naval_base",
-                    status="blockaded", q="порт", lat="34.9", lon="35.87", zoom="8", basemap="osm"))
+    at = painted(ok(run_app(date="2024-12-10", select="port-a", op="red", country="SY", kind="naval_base",
+                            status="blockaded", q="порт", lat="34.9", lon="35.87", zoom="8", basemap="osm")))
     view, ss = view_of(at), at.session_state
     assert view.date == dt.date(2024, 12, 10) and shown_date(at) == "2024-12-10"
     assert view.select == "port-a"
@@ -634,7 +656,7 @@ def test_a_place_click_outside_edit_mode_does_nothing(copy_of_good, monkeypatch)
 
 # --- the map's data: built once, small per rerun ------------------------------------------------
 def test_the_maps_data_is_identical_across_reruns_that_change_nothing(good):
-    at = ok(run_app(date="2024-12-10", select="port-a", country="SY", compare="2020-01-01"))
+    at = painted(ok(run_app(date="2024-12-10", select="port-a", country="SY", compare="2020-01-01")))
     before = map_element(at)
     for again in (lambda a: a.run(), lambda a: browser_sends(a, date="2024-12-10"),
                   lambda a: a.sidebar.text_input(key="q").input("").run()):
@@ -657,7 +679,7 @@ def test_neighbouring_days_send_the_identical_operator_chart(good):
     span = operator_window(good)
     day = next(dt.date(2016, 5, 1) + dt.timedelta(days=k) for k in range(60)
                if rule_date(dt.date(2016, 5, 1) + dt.timedelta(days=k), *span) == rule_date(dt.date(2016, 5, 2) + dt.timedelta(days=k), *span))
-    at = ok(run_app(date=day.isoformat()))
+    at = painted(ok(run_app(date=day.isoformat())))
     before = chart_bytes(at)
     at = ok(browser_sends(at, date=(day + dt.timedelta(days=1)).isoformat()))
     assert shown_date(at) == (day + dt.timedelta(days=1)).isoformat()  # the map did move
@@ -716,7 +738,7 @@ def test_a_filter_fits_the_map_to_what_it_keeps(good):
 
 # --- basemap choice ----------------------------------------------------------------------------
 def test_offline_basemap_by_default_online_tiles_only_when_chosen(good):
-    at = ok(run_app(date="2024-12-10"))
+    at = painted(ok(run_app(date="2024-12-10")))
     assert view_of(at).basemap == "offline"
     offline = map_element(at)
     assert "http" not in offline.proto.js_content and "L.tileLayer" not in offline.proto.js_content
@@ -872,7 +894,7 @@ def test_the_operator_chart_shows_the_recent_window_and_the_whole_record_on_requ
     def area_start(at: AppTest) -> dt.date:
         return dt.date.fromisoformat(min(str(r["date"]) for r in _layer_rows(charts(at)[-1], "area"))[:10])
 
-    at = ok(run_app(date="2024-12-10"))
+    at = painted(ok(run_app(date="2024-12-10")))
     assert area_start(at) == start and rule_dates(charts(at)[-1]) == [rule_date(dt.date(2024, 12, 10), start, last)]
     whole = at.toggle(key="op_whole")
     assert whole.value is False and str(first.year) in whole.label

@@ -401,9 +401,13 @@ class Garrison:
         self.history = page.locator('[data-testid="stHtml"]').filter(has=page.locator(".garrison-period"))
 
     def open(self, query: str = "", date: str | None = None) -> None:
-        """Load ``/?query`` and wait until the map has applied a state (optionally: that date)."""
+        """Load ``/?query`` and wait until the map has applied a state (optionally: that date) and
+        the page has drawn its charts (the run after the map's first paint)."""
         self.page.goto(f"{self.server.url}/{'?' + query if query else ''}")
         expect(self.box).to_have_attribute("data-garrison-date", date or re.compile(r"^\d{4}-\d{2}-\d{2}$"))
+        # a fresh page's charts come on the run the map asks for once it has painted: that run too
+        expect(self.box).to_have_attribute("data-garrison-painted", "1")
+        expect(self.page.locator(".garrison-chart-wait")).to_have_count(0)
         self.settle()
         self.expect_no_exception()
 

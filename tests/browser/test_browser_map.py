@@ -10,6 +10,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from garrison.dates import iso
 
@@ -264,8 +265,64 @@ def test_the_page_works_when_the_map_data_cannot_load(browser, app_server):
         # the rest of the page is there: the filters, the chart
         expect(page.get_by_test_id("stSidebar").get_by_text("Operator", exact=True)).to_be_visible()
         expect(page.get_by_text("Installations by operator")).to_be_visible()
+        expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(1)  # must not: charts waiting for a paint that never comes
         assert refused  # it was the map's data that was missing
         # must not: a map that says it is ready without its data
         expect(page.locator(".leaflet-container[data-garrison-ready]")).to_have_count(0)
     finally:
         context.close()
+
+
+#: Seen from the page's first moment (an init script): the order in which the map's first paint
+#: and the first chart appear, the map's box at its paint, and each full rerun the page asks for.
+FIRST_PAINT_JS = """(() => {
+  const seen = (window.__garrisonFirst = { order: [], box: null });
+  new MutationObserver(() => {
+    const map = document.querySelector('.leaflet-container[data-garrison-painted="1"]');
+    if (map && !seen.order.includes("map")) {
+      seen.order.push("map");
+      const r = map.getBoundingClientRect();
+      seen.box = [r.x, r.y, r.width, r.height];
+      seen.chartsAtPaint = document.querySelectorAll('[data-testid=stVegaLiteChart]').length;
+    }
+    if (document.querySelector('[data-testid=stVegaLiteChart]') && !seen.order.includes("chart")) seen.order.push("chart");
+  }).observe(document, { subtree: true, childList: true, attributes: true });
+})();"""
+
+
+def painted(reruns: list) -> list:
+    """The rerun requests that carry the map's `painted` trigger."""
+    return [m for m in reruns if any('"painted"' in w.json_trigger_value for w in m.rerun_script.widget_states.widgets)]
+
+
+def test_a_fresh_page_draws_the_map_before_its_charts_and_then_the_charts(garrison, page, data_for):
+    reruns = []
+    page.on("websocket", lambda ws: ws.url.endswith("/_stcore/stream") and ws.on("framesent", lambda p: isinstance(p, bytes)
+            and (m := BackMsg.FromString(p)).WhichOneof("type") == "rerun_script" and not m.rerun_script.fragment_id
+            and reruns.append(m)))
+    page.add_init_script(FIRST_PAINT_JS)
+    inst = next(r.id for r in data_for("bundled").ds.records if len(r.history) > 1)
+    garrison.open(f"select={inst}")  # (waits for the charts' run too)
+    charts = page.get_by_test_id("stVegaLiteChart")
+    expect(charts).to_have_count(2)  # the selection's history and the operator chart
+    expect(charts.last.locator("svg .role-mark").first).to_be_attached()  # drawn, not just mounted
+    first = page.evaluate("() => window.__garrisonFirst")
+    # the map painted its markers while no chart existed in the page; the charts came after
+    assert first["order"] == ["map", "chart"] and first["chartsAtPaint"] == 0, first
+    assert garrison.markers.count() > 0
+    assert len(painted(reruns)) == 1, reruns  # the run the map's paint asked for
+    # must not: the charts' arrival moving the map (it sits above them) or remounting it
+    box = garrison.box.bounding_box()
+    assert [round(v) for v in first["box"]] == [round(v) for v in (box["x"], box["y"], box["width"], box["height"])]
+    mount, before = garrison.mount(), len(reruns)
+    # must not: another rerun per slider step (the paint is reported once): one per released step
+    for _ in range(3):
+        day = garrison.slider.get_attribute("aria-valuetext")
+        garrison.slider.focus()
+        garrison.slider.press("ArrowRight")
+        expect(garrison.box).not_to_have_attribute("data-garrison-date", day)
+        garrison.settle()
+    assert len(reruns) - before == 3 and len(painted(reruns)) == 1, reruns[before:]
+    assert garrison.mount() == mount
+    expect(charts).to_have_count(2)
+    garrison.expect_no_exception()

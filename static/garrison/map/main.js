@@ -5,7 +5,9 @@
 // the selection, the filter's and compare's answers, the map view, edit mode, the words of the
 // reader's language (from the gettext catalogs; see i18n.js).
 // Out: state values `date` (when a drag, key press or play is over) and `view` (each settled view
-// the server does not know yet); triggers `select` (an installation's id) and `place` (a position; edit mode only).
+// the server does not know yet); triggers `select` (an installation's id), `place` (a position; edit
+// mode only) and `painted` (once, when the data asks for it with `report_paint`: a page's first run
+// waits for the map's first frame to draw the rest of the page, its charts).
 // The map itself is defined in Python with folium: `build(garrison)` runs folium's script, whose
 // elements call back into `garrison` (attach the map, add a layer, add the legend).
 /* global L */
@@ -183,6 +185,7 @@ class GarrisonMap {
       } catch (err) {
         this.box.setAttribute("data-garrison-error", String(err));
         console.warn("Garrison: could not load map data", err);
+        this.paintOver();  // the page's charts do not wait for a map that cannot draw
         return;
       }
     }
@@ -266,8 +269,16 @@ class GarrisonMap {
     if (!this.box.hasAttribute("data-garrison-ready")) {
       this.box.setAttribute("data-garrison-ready", "1");
       this.timings.styled = performance.now();
-      requestAnimationFrame(() => setTimeout(() => { this.timings.painted = performance.now(); }, 0));
+      requestAnimationFrame(() => setTimeout(() => { this.timings.painted = performance.now(); this.paintOver(); }, 0));
     }
+  }
+
+  /** The first paint is over (or cannot happen): tell the server when this run's data asked (see the header). */
+  paintOver() {
+    if (this.paintReported) return;
+    this.paintReported = true;
+    this.box.setAttribute("data-garrison-painted", "1");
+    if (this.data && this.data.report_paint) this._send("trigger", "painted", true);
   }
 
   _restyle(day) {
@@ -334,13 +345,20 @@ export async function mount(component, { scripts, styles, build }) {
     pre.promise.catch(() => {});  // reported when the map takes it
   }
   MODULES.forEach((f) => preloadModule(MODULE_BASE + f));
-  await Promise.all(scripts.map(loadScript));
-  // one map per root, however many calls arrive while its modules load
-  root.garrisonMapReady = root.garrisonMapReady || (async () => {
-    const parts = await Promise.all(MODULES.map((f) => import(MODULE_BASE + f)));
-    return (root.garrisonMap = new GarrisonMap(root, Object.assign({}, ...parts), build));
-  })();
-  const gmap = await root.garrisonMapReady;
+  let gmap;
+  try {
+    await Promise.all(scripts.map(loadScript));
+    // one map per root, however many calls arrive while its modules load
+    root.garrisonMapReady = root.garrisonMapReady || (async () => {
+      const parts = await Promise.all(MODULES.map((f) => import(MODULE_BASE + f)));
+      return (root.garrisonMap = new GarrisonMap(root, Object.assign({}, ...parts), build));
+    })();
+    gmap = await root.garrisonMapReady;
+  } catch (err) {  // no map: the page's charts must not wait for its paint
+    if (data.report_paint && !root.garrisonPaintReported) component.setTriggerValue("painted", true);
+    root.garrisonPaintReported = true;
+    throw err;
+  }
   // Streamlit calls this again for each new `data` on the same mounted root, and also runs the
   // cleanup of a call that a newer one overtook (before that newer call has even started): so the
   // cleanup ends the map only once the component has really left the page.
