@@ -322,7 +322,8 @@ def test_a_fresh_page_draws_the_map_before_its_charts_and_then_the_charts(garris
         garrison.slider.press("ArrowRight")
         expect(garrison.box).not_to_have_attribute("data-garrison-date", day)
         garrison.settle()
-    assert len(reruns) - before == 3 and len(painted(reruns)) == 1, reruns[before:]
+    # at most one run per released step (Streamlit may fold two quick steps' reports into one run)
+    assert 1 <= len(reruns) - before <= 3 and len(painted(reruns)) == 1, reruns[before:]
     assert garrison.mount() == mount
     expect(charts).to_have_count(2)
     garrison.expect_no_exception()

@@ -69,7 +69,9 @@ class GarrisonMap {
     this.payload = null;
     this.payloadUrl = null;
     this.state = { day: null, select: null, match: null, layers: {}, compareCodes: null, words: modules.ENGLISH };
-    this.reported = { date: null, view: null, pending: [] };  // what this map told the server (dates not yet echoed)
+    this.applied = false;  // the first data is applied (before it, moves are the map setting itself up)
+    // what this map told the server (dates and views not yet echoed)
+    this.reported = { date: null, view: null, pending: [], views: [] };
     this.received = { date: undefined, view: undefined, fit: undefined };  // what the server last said
     this.timings = { init: performance.now() };
     this.component = null;
@@ -157,15 +159,20 @@ class GarrisonMap {
     // Every settled view the server does not know yet is reported: a drag and its inertia end in
     // two moveends (the last one counts), a link's view or a resize kept exact (_keepExactView)
     // come back equal to what the server sent.
-    this.map.on("moveend", () => {
-      const v = roundView(this.map);
-      if (sameView(v, this.reported.view) || sameView(v, this.received.view)) return;
-      this.reported.view = v;
-      this._send("state", "view", v);
-    });
+    // Moves before the first data is applied are the map's own setting up (its initial view, a
+    // resize as the page lays out), not a view anyone chose: reporting one raced the link's view.
+    this.map.on("moveend", () => { if (this.applied) this._reportView(); });
     this.map.on("click", (e) => {
       if (this.data && this.data.edit) this._send("trigger", "place", { lat: e.latlng.lat, lng: e.latlng.lng });
     });
+  }
+
+  _reportView() {
+    const v = roundView(this.map);
+    if (sameView(v, this.reported.view) || sameView(v, this.received.view)) return;
+    this.reported.view = v;
+    this.reported.views.push(v);
+    this._send("state", "view", v);
   }
 
   /** A (re)render of the component: new data from the server. */
@@ -260,12 +267,21 @@ class GarrisonMap {
     }
     if (s.day === null) this.timeline.show(this.timeline.day);
     this._restyle(this.timeline.day);
-    const view = data.view, viewNews = !!view && !sameView(view, this.received.view) && !sameView(view, this.reported.view);
+    // a view this map reported comes back with the rerun it caused: an echo, never a move (the
+    // reader, or a test, may have moved on since; that newer view is on its way too)
+    const view = data.view, sent = this.reported.views, echo = view ? sent.findIndex((v) => sameView(v, view)) : -1;
+    if (echo >= 0) sent.splice(0, echo + 1);
+    const viewNews = !!view && echo < 0 && !sameView(view, this.received.view) && !sameView(view, this.reported.view);
     const fit = data.fit, fitNews = !!fit && fit.key !== (this.received.fit && this.received.fit.key);
     this.received.view = view || this.received.view;
     this.received.fit = fit || this.received.fit;
+    const first = !this.applied;
+    this.applied = true;
     if (viewNews) this._showView(view.lat, view.lon, view.zoom);
     else if (fitNews) this.map.fitBounds(fit.bounds, { maxZoom: 8, padding: [30, 30], animate: false });
+    // a page without a view shows the map's starting view: as if the server had sent it, so only a
+    // real move reports a view (a resize that keeps the centre, e.g. as the charts arrive, does not)
+    else if (first && !view) this.received.view = roundView(this.map);
     if (!this.box.hasAttribute("data-garrison-ready")) {
       this.box.setAttribute("data-garrison-ready", "1");
       this.timings.styled = performance.now();
