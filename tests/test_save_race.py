@@ -131,3 +131,20 @@ def test_a_new_file_is_not_created_over_one_made_meanwhile(tmp_path: Path):
     with pytest.raises(Changed):  # expected a file there, and it is gone: not recreated
         replace_if_unchanged(path, b"edit of a deleted file\n", lambda found: found == b"created\n")
     assert not path.exists()
+
+
+def test_a_save_refuses_while_an_editor_has_the_file_open_for_writing(tmp_path: Path):
+    # an editor that opened the file in place just before the swap writes into the inode it opened;
+    # had the save gone through, that write would land in the displaced file and vanish with it
+    path = tmp_path / "tartus.yaml"
+    path.write_bytes(b"name: base\n")
+    with open(path, "r+b") as editor:
+        with pytest.raises(Changed):
+            replace_if_unchanged(path, b"name: saved\n", lambda found: found == b"name: base\n")
+        editor.truncate(0)
+        editor.write(b"name: hand\n")
+    # must not: the hand edit lost, or the save's temporary file left behind
+    assert path.read_bytes() == b"name: hand\n"
+    assert not list(tmp_path.glob(".*.tmp"))
+    replace_if_unchanged(path, b"name: saved\n", lambda found: found == b"name: hand\n")  # once it is closed
+    assert path.read_bytes() == b"name: saved\n"

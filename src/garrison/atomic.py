@@ -16,6 +16,11 @@ import logging
 import os
 import secrets
 import tempfile
+
+try:
+    import fcntl  # leases (Linux): who still has a file open for writing
+except ImportError:  # not a POSIX system
+    fcntl = None
 from collections.abc import Callable
 from pathlib import Path
 
@@ -75,7 +80,7 @@ def replace_if_unchanged(path: str | os.PathLike, content: str | bytes,
         except _NoAtomicSwap:
             return _replace_after_check(tmp, target, unchanged)
         displaced = Path(tmp).read_bytes()  # what was on disk at the instant of the swap
-        if not unchanged(displaced):
+        if not unchanged(displaced) or _being_written(tmp):
             _swap_back(tmp, target, ours)
             raise Changed(target, displaced)
         _fsync_dir(target.parent)
@@ -111,6 +116,24 @@ def remove_if_unchanged(path: str | os.PathLike, unchanged: Callable[[bytes | No
             os.rename(claim, target)
     _fsync_dir(target.parent)
     raise Changed(target, found)
+
+
+def _being_written(path: str) -> bool:
+    """True when some process has `path` open for writing: an editor that opened the file in place
+    just before the swap, whose write would land in the displaced file once it is gone. A read
+    lease is refused exactly then (Linux); where leases do not exist, False."""
+    if fcntl is None or not hasattr(fcntl, "F_SETLEASE"):
+        return False
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
+    except OSError as err:  # EAGAIN: a writer has it open; EINVAL/EACCES: no lease here (not knowable)
+        return err.errno in (errno.EAGAIN, errno.EBUSY)
+    else:
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+        return False
+    finally:
+        os.close(fd)
 
 
 def _swap_back(tmp: str, target: Path, ours: int) -> None:
